@@ -1,0 +1,91 @@
+"""Cases in the store: opening them for new findings, reading their finding, moving their status."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from agent.ticket import FindingSummary
+from tools.store.tables import CaseFindingRow, CaseRow, CaseStatus, FindingRow
+
+OPEN_STATUSES = (CaseStatus.TRIAGING, CaseStatus.AWAITING_APPROVAL)
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+def open_case(session: Session, finding: FindingRow, now: datetime) -> CaseRow | None:
+    """A new case for one finding, committed; None if another run opened it first."""
+    assert finding.id is not None
+    case = CaseRow(
+        group_key=f"finding:{finding.id}",
+        repository=finding.repository,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    try:
+        session.flush()
+        assert case.id is not None
+        session.add(CaseFindingRow(case_id=case.id, finding_id=finding.id))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return case
+
+
+def open_cases(session: Session) -> Sequence[CaseRow]:
+    return session.exec(
+        select(CaseRow).where(col(CaseRow.status).in_(OPEN_STATUSES)).order_by(col(CaseRow.id))
+    ).all()
+
+
+def get_case(session: Session, case_id: int) -> CaseRow:
+    case = session.get(CaseRow, case_id)
+    if case is None:
+        raise CaseNotFound(f"no case {case_id}")
+    return case
+
+
+def finding_of(session: Session, case_id: int) -> FindingSummary:
+    """The finding a case was opened for, as the summary the workflow carries."""
+    row = session.exec(
+        select(FindingRow)
+        .join(CaseFindingRow, col(CaseFindingRow.finding_id) == col(FindingRow.id))
+        .where(CaseFindingRow.case_id == case_id)
+        .order_by(col(FindingRow.id))
+    ).first()
+    if row is None or row.id is None:
+        raise CaseNotFound(f"case {case_id} has no finding")
+    return FindingSummary(
+        id=row.id,
+        repository=row.repository,
+        tool=row.tool,
+        rule_id=row.rule_id,
+        rule_name=row.rule_name,
+        cwe_ids=tuple(row.cwe_ids),
+        message=row.message,
+        tool_severity=row.tool_severity,
+        path=row.path,
+        start_line=row.start_line,
+        end_line=row.end_line,
+        fingerprint=row.fingerprint,
+    )
+
+
+def source_of(session: Session, finding_id: int) -> tuple[str | None, str | None]:
+    """Where the finding's code can be read: the repository root and the report's snippet."""
+    row = session.get(FindingRow, finding_id)
+    return (row.repo_root, row.snippet) if row else (None, None)
+
+
+def set_status(session: Session, case_id: int, status: CaseStatus, now: datetime) -> None:
+    case = get_case(session, case_id)
+    case.status = status
+    case.updated_at = now
+    session.add(case)

@@ -1,0 +1,333 @@
+"""The ``appsec-triage`` command line.
+
+Exit codes: 0 ok, 1 a refused or failed action, 2 bad input. Human output goes to stdout as
+tables; ``--json`` prints machine-readable JSON instead; progress and errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from agent.ingest import IngestResult, ingest_file
+from agent.runtime import Runtime, open_runtime
+from agent.workflow import decide_and_resume, triage
+from approvals.decisions import Decision
+from approvals.errors import ApprovalError
+from approvals.requests import get_approval, list_approvals
+from config.settings import Settings
+from tools.errors import ToolError
+from tools.store.findings import list_findings
+from tools.store.tables import FindingRow
+
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    help="Triage security-scanner findings; file tickets only after a human approves them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+findings_app = typer.Typer(help="Inspect ingested findings.", no_args_is_help=True)
+approvals_app = typer.Typer(help="List and decide pending approvals.", no_args_is_help=True)
+app.add_typer(findings_app, name="findings")
+app.add_typer(approvals_app, name="approvals")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class _State:
+    db_url: str | None = None
+
+
+_state = _State()
+
+
+@app.callback()
+def _global_options(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="Store URL (default: sqlite under .appsec-triage/, or APPSEC_TRIAGE_DB_URL).",
+        ),
+    ] = None,
+) -> None:
+    _state.db_url = db
+
+
+def _settings() -> Settings:
+    try:
+        base = Settings()
+    except ValidationError as exc:
+        _fail(EXIT_BAD_INPUT, f"invalid APPSEC_TRIAGE_* setting: {exc}")
+    return base.model_copy(update={"db_url": _state.db_url}) if _state.db_url else base
+
+
+def _runtime() -> Runtime:
+    try:
+        return open_runtime(_settings())
+    except ToolError as exc:
+        _fail(EXIT_BAD_INPUT, str(exc))
+
+
+def _fail(code: int, message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+@app.command()
+def ingest(
+    reports: Annotated[list[Path], typer.Argument(help="Report files (SARIF 2.1.0).")],
+    repo_root: Annotated[
+        Path | None,
+        typer.Option(help="Checkout the report's paths are relative to (for code context)."),
+    ] = None,
+    repository: Annotated[
+        str | None, typer.Option(help="Repository name, e.g. OWNER/REPO (default: derived).")
+    ] = None,
+    report_format: Annotated[
+        str | None, typer.Option("--format", help="Skip detection and parse as this format.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate and store scanner reports; duplicates are merged, bad files rejected."""
+    if repo_root is not None and not repo_root.is_dir():
+        _fail(EXIT_BAD_INPUT, f"--repo-root {repo_root}: not a directory")
+    runtime = _runtime()
+    settings = runtime.settings
+    results: list[IngestResult] = []
+    for index, path in enumerate(reports, start=1):
+        if len(reports) > 1 and not as_json:
+            err.print(f"[{index}/{len(reports)}] {path}")
+        results.append(
+            ingest_file(
+                runtime.database,
+                path,
+                repo_root=repo_root,
+                repository=repository,
+                format_name=report_format,
+                max_bytes=settings.max_report_bytes,
+                max_results=settings.max_results_per_report,
+            )
+        )
+    if as_json:
+        _print_json([result.as_json() for result in results])
+    else:
+        table = Table("file", "format", "results", "findings", "new", "duplicates", "status")
+        for r in results:
+            table.add_row(
+                r.file, r.format or "-", str(r.results), str(r.findings), str(r.new),
+                str(r.duplicates), r.status,
+            )
+        out.print(table)
+    rejected = [r for r in results if r.status == "rejected"]
+    for r in rejected:
+        err.print(f"[bold red]rejected[/] {r.file}: {r.error}", markup=True)
+    if rejected:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _finding_json(row: FindingRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "fingerprint": row.fingerprint,
+        "tool": row.tool,
+        "rule_id": row.rule_id,
+        "cwe": row.cwe_ids,
+        "path": row.path,
+        "start_line": row.start_line,
+        "end_line": row.end_line,
+        "tool_severity": row.tool_severity,
+        "status": row.status,
+    }
+
+
+@findings_app.command("list")
+def findings_list(as_json: JsonOption = False) -> None:
+    """All distinct findings."""
+    runtime = _runtime()
+    with runtime.database.session() as session:
+        rows = [_finding_json(row) for row in list_findings(session)]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "tool", "rule", "cwe", "location", "severity", "status")
+    for row in rows:
+        location = f"{row['path']}:{row['start_line']}" if row["start_line"] else str(row["path"])
+        table.add_row(
+            str(row["id"]), row["tool"], row["rule_id"], ",".join(row["cwe"]), location,
+            row["tool_severity"], row["status"],
+        )
+    out.print(table)
+    err.print(f"{len(rows)} findings")
+
+
+@findings_app.command("show")
+def findings_show(finding_id: int, as_json: JsonOption = False) -> None:
+    """One finding in full."""
+    runtime = _runtime()
+    with runtime.database.session() as session:
+        row = session.get(FindingRow, finding_id)
+        if row is None:
+            _fail(EXIT_BAD_INPUT, f"no finding {finding_id}; `appsec-triage findings list` shows them")
+        data = _finding_json(row) | {
+            "repository": row.repository,
+            "rule_name": row.rule_name,
+            "message": row.message,
+            "snippet": row.snippet,
+            "first_seen": row.first_seen.isoformat(),
+            "last_seen": row.last_seen.isoformat(),
+        }
+    if as_json:
+        _print_json(data)
+        return
+    for key, value in data.items():
+        out.print(f"[bold]{key}[/]: ", end="", markup=True)
+        out.print(str(value), markup=False)
+
+
+@app.command("triage")
+def triage_command(
+    limit: Annotated[int | None, typer.Option(min=1, help="Open at most N new cases.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the workflow for untriaged findings; stops at approvals that wait for a human."""
+    runtime = _runtime()
+    with runtime.workflow() as (deps, graph):
+        summary = triage(deps, graph, limit=limit, progress=lambda m: None if as_json else err.print(m))
+    result = {
+        "started": summary.started,
+        "resumed": summary.resumed,
+        "pending_approvals": summary.pending,
+        "finished": {str(k): v for k, v in summary.finished.items()},
+    }
+    if as_json:
+        _print_json(result)
+        return
+    out.print(
+        f"{summary.started} new case(s) triaged, {summary.resumed} resumed, "
+        f"{len(summary.pending)} approval(s) pending, {len(summary.finished)} finished."
+    )
+    if summary.pending:
+        out.print("Next: `appsec-triage approvals list`, then `approvals approve ID` or `reject`.")
+
+
+@approvals_app.command("list")
+def approvals_list(
+    status: Annotated[
+        str | None, typer.Option(help="Only this status: pending, approved or rejected.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Approval requests, oldest first."""
+    runtime = _runtime()
+    with runtime.database.session() as session:
+        rows = [
+            {
+                "id": row.id,
+                "case": row.case_id,
+                "action": row.action,
+                "content_hash": row.content_hash,
+                "status": row.status,
+                "title": row.payload.get("ticket", {}).get("title"),
+            }
+            for row in list_approvals(session, status)
+        ]
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "case", "action", "hash", "status", "title")
+    for row in rows:
+        table.add_row(
+            row["id"], str(row["case"]), row["action"], row["content_hash"][:12], row["status"],
+            row["title"],
+        )
+    out.print(table)
+
+
+@approvals_app.command("show")
+def approvals_show(approval_id: str, as_json: JsonOption = False) -> None:
+    """The exact content an approval covers."""
+    runtime = _runtime()
+    with runtime.database.session() as session:
+        try:
+            row = get_approval(session, approval_id)
+        except ApprovalError as exc:
+            _fail(EXIT_BAD_INPUT, str(exc))
+        data = row.model_dump(mode="json")
+    if as_json:
+        _print_json(data)
+        return
+    ticket = data["payload"]["ticket"]
+    out.print(
+        f"approval {data['id']} · case {data['case_id']} · {data['action']} · {data['status']}\n"
+        f"content hash {data['content_hash']} · expires {data['expires_at']}\n"
+        f"repository {ticket['repository']} · labels {', '.join(ticket['labels'])}\n",
+        markup=False,
+    )
+    out.print(f"# {ticket['title']}\n\n{ticket['body']}", markup=False)
+
+
+def _decide(approval_id: str, decision: Decision, actor: str, reason: str | None) -> None:
+    runtime = _runtime()
+    with runtime.workflow() as (deps, graph):
+        try:
+            approval, outcome = decide_and_resume(
+                deps, graph, approval_id=approval_id, decision=decision, actor=actor, reason=reason
+            )
+        except ApprovalError as exc:
+            _fail(EXIT_REFUSED, str(exc))
+    out.print(f"approval {approval.id}: {approval.status} by {actor}; case {approval.case_id}: {outcome}")
+    if outcome and outcome != "published" and decision == Decision.APPROVE:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+@approvals_app.command("approve")
+def approvals_approve(
+    approval_id: str,
+    as_: Annotated[str | None, typer.Option("--as", help="Approver name (default: OS user).")] = None,
+) -> None:
+    """Approve exactly the content shown by `approvals show`, then publish it."""
+    _decide(approval_id, Decision.APPROVE, as_ or getpass.getuser(), None)
+
+
+@approvals_app.command("reject")
+def approvals_reject(
+    approval_id: str,
+    reason: Annotated[str, typer.Option(help="Why; recorded in the audit trail.")],
+    as_: Annotated[str | None, typer.Option("--as", help="Approver name (default: OS user).")] = None,
+) -> None:
+    """Reject a proposal; nothing is published."""
+    if not reason.strip():
+        _fail(EXIT_BAD_INPUT, "--reason must not be empty")
+    _decide(approval_id, Decision.REJECT, as_ or getpass.getuser(), reason.strip())
+
+
+@app.command()
+def demo() -> None:
+    """Ingest and triage the bundled example app, then show what to do next."""
+    from agent.demo import run_demo
+
+    run_demo(_runtime(), out)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,61 @@
+"""``appsec-triage demo``: the whole loop on the bundled, intentionally vulnerable example app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from agent.ingest import ingest_file
+from agent.runtime import Runtime
+from agent.workflow import triage
+from approvals.requests import list_approvals
+from tools.store.tables import ApprovalStatus
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+DEMO_REPORT = EXAMPLES / "reports" / "bandit.sarif"
+DEMO_REPO = EXAMPLES / "vulnerable-app"
+DEMO_REPOSITORY = "example/notesvc"
+
+
+class DemoUnavailable(Exception):
+    pass
+
+
+def run_demo(runtime: Runtime, console: Console) -> None:
+    if not DEMO_REPORT.is_file():
+        raise DemoUnavailable(f"the demo needs the repository checkout; {DEMO_REPORT} is missing")
+    console.print(f"1. Ingesting {DEMO_REPORT.relative_to(EXAMPLES.parent)} (Bandit, SARIF 2.1.0)")
+    result = ingest_file(
+        runtime.database,
+        DEMO_REPORT,
+        repo_root=DEMO_REPO,
+        repository=DEMO_REPOSITORY,
+        format_name=None,
+        max_bytes=runtime.settings.max_report_bytes,
+        max_results=runtime.settings.max_results_per_report,
+    )
+    console.print(
+        f"   {result.results} results → {result.findings} findings "
+        f"({result.new} new, {result.duplicates} seen before)"
+    )
+    console.print("2. Triaging (deterministic policy; no model configured)")
+    with runtime.workflow() as (deps, graph):
+        summary = triage(deps, graph, limit=None)
+    console.print(f"   {summary.started} case(s) triaged, {summary.resumed} resumed")
+    with runtime.database.session() as session:
+        pending = list_approvals(session, ApprovalStatus.PENDING)
+        table = Table("approval", "case", "title", title="3. Pending approvals")
+        for approval in pending:
+            table.add_row(approval.id, str(approval.case_id), approval.payload["ticket"]["title"])
+    console.print(table)
+    first = pending[0].id if pending else "ID"
+    outbox = runtime.settings.resolved_outbox_dir()
+    console.print(
+        f"{len(pending)} approval(s) wait for a human. Next steps:\n"
+        f"  .venv/bin/appsec-triage approvals show {first}      # the exact ticket\n"
+        f"  .venv/bin/appsec-triage approvals approve {first}   # writes {outbox}/case-N.md\n"
+        f"  .venv/bin/appsec-triage approvals reject ID --reason '...'\n"
+        f"  .venv/bin/appsec-triage findings list"
+    )

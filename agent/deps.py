@@ -1,0 +1,29 @@
+"""Everything the workflow needs from outside, passed in once (never read from globals)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from agent.crashpoints import Crashpoints
+from config.rubric import Rubric
+from tools.publish.publisher import Publisher
+from tools.store.database import Database
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class WorkflowDeps:
+    database: Database
+    publisher: Publisher
+    rubric: Rubric
+    approval_ttl: timedelta
+    snippet_context_lines: int
+    max_snippet_lines: int
+    max_file_bytes: int
+    crashpoints: Crashpoints
+    clock: Callable[[], datetime] = utc_now

@@ -1,0 +1,79 @@
+"""Ingesting report files: each file is validated in full, then stored in one transaction.
+
+A rejected file leaves nothing behind and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from tools.ingest import registry
+from tools.ingest.errors import ReportRejected
+from tools.ingest.loader import load_json
+from tools.store.database import Database
+from tools.store.findings import store_report
+
+from agent.deps import utc_now
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """One line of the ingest summary; ``results == new + duplicates + ignored`` when ok."""
+
+    file: str
+    format: str | None
+    results: int
+    findings: int
+    new: int
+    duplicates: int
+    ignored: int
+    status: str  # "ok" | "rejected"
+    error: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def ingest_file(
+    database: Database,
+    path: Path,
+    *,
+    repo_root: Path | None,
+    repository: str | None,
+    format_name: str | None,
+    max_bytes: int,
+    max_results: int,
+) -> IngestResult:
+    try:
+        document, raw = load_json(path, max_bytes=max_bytes)
+        report_format = (
+            registry.format_named(format_name) if format_name else registry.detect(document)
+        )
+        parsed = report_format.parse(document, max_results=max_results)
+    except ReportRejected as exc:
+        return IngestResult(str(path), None, 0, 0, 0, 0, 0, "rejected", exc.reason)
+    name = repository or parsed.repository or (repo_root.resolve().name if repo_root else "local")
+    with database.session() as session:
+        stored = store_report(
+            session,
+            parsed=parsed,
+            file_name=path.name,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            repository=name[:500],
+            repo_root=str(repo_root.resolve()) if repo_root else None,
+            now=utc_now(),
+        )
+    return IngestResult(
+        file=str(path),
+        format=parsed.format,
+        results=parsed.results,
+        findings=len(parsed.findings),
+        new=stored.new,
+        duplicates=parsed.results - parsed.ignored - stored.new,
+        ignored=parsed.ignored,
+        status="ok",
+        error=None,
+    )

@@ -1,0 +1,74 @@
+"""Deterministic triage: verdict and severity from the tool's severity, CWE class and file role.
+
+Pure functions over plain values, so the rubric is testable without a graph or a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from agent.proposal import Flag, Proposal, Verdict
+from config.rubric import RoleRule, Rubric
+from tools.findings.severity import Severity
+from tools.repo.file_role import FileRole
+
+# A role the rubric does not mention is treated as needing a human: fail closed.
+_UNLISTED_ROLE = RoleRule(shift=0, needs_human=True)
+
+
+def assess(
+    *,
+    tool: str,
+    rule_id: str,
+    cwe_ids: Sequence[str],
+    tool_severity: Severity,
+    file_role: FileRole,
+    rubric: Rubric,
+) -> Proposal:
+    """The proposal for one finding under ``rubric``."""
+    factors = [f"scanner rated it {tool_severity.value}"]
+    flags: list[Flag] = []
+    severity = tool_severity
+
+    floor = _floor(tool, rule_id, cwe_ids, rubric)
+    if floor is not None and floor.rank > severity.rank:
+        factors.append(f"raised to {floor.value}: {_floor_cwe(cwe_ids, rubric, floor)} floor")
+        flags.append(Flag.RAISED)
+        severity = floor
+
+    role_rule = rubric.roles.get(file_role.value, _UNLISTED_ROLE)  # type: ignore[call-overload]
+    if role_rule.shift:
+        # A file's role can lower a finding, but never below "low" unless the scanner said so.
+        lowest = Severity.LOW if tool_severity.rank >= Severity.LOW.rank else tool_severity
+        lowered = severity.shifted(role_rule.shift, floor=lowest)
+        if lowered != severity:
+            factors.append(f"lowered to {lowered.value}: the file is {file_role.value} code")
+            flags.append(Flag.DOWNGRADE)
+            severity = lowered
+    if file_role not in (FileRole.PRODUCTION, FileRole.UNKNOWN):
+        flags.append(Flag.NON_PRODUCTION)
+
+    if role_rule.needs_human:
+        verdict = Verdict.NEEDS_HUMAN
+        factors.append(f"a human should confirm: findings in {file_role.value} code often do not ship")
+    else:
+        verdict = Verdict.TRUE_POSITIVE
+    return Proposal(
+        verdict=verdict,
+        severity=severity,
+        tool_severity=tool_severity,
+        factors=tuple(factors),
+        flags=tuple(flags),
+        decided_by=f"policy@{rubric.version}",
+    )
+
+
+def _floor(tool: str, rule_id: str, cwe_ids: Sequence[str], rubric: Rubric) -> Severity | None:
+    if f"{tool.lower()}:{rule_id}" in rubric.floor_exempt_rules:
+        return None
+    floors = [Severity(rubric.cwe_floors[cwe]) for cwe in cwe_ids if cwe in rubric.cwe_floors]
+    return Severity.highest(*floors) if floors else None
+
+
+def _floor_cwe(cwe_ids: Sequence[str], rubric: Rubric, floor: Severity) -> str:
+    return next(cwe for cwe in cwe_ids if rubric.cwe_floors.get(cwe) == floor.value)

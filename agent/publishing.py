@@ -1,0 +1,97 @@
+"""Publishing an approved ticket exactly once.
+
+The approval row in the store is the authority, not the workflow state: the approval must be
+approved and its payload must still hash to what was approved. An idempotency key is claimed (and
+committed) before the write; a key found claimed but unfinished means an earlier attempt died, so
+the destination is searched for the marker before anything is written again.
+"""
+
+from __future__ import annotations
+
+from agent.crashpoints import Crashpoints
+from agent.deps import WorkflowDeps
+from approvals.requests import get_approval, payload_hash
+from tools.publish.publisher import Publisher, marker_for
+from tools.publish.ticket import Ticket
+from tools.store import outbox
+from tools.store.audit import append_event
+from tools.store.tables import ApprovalStatus, OutboxStatus
+
+ACTION_CREATE_ISSUE = "create_issue"
+
+
+class PublishRefused(Exception):
+    """Publishing was refused on purpose; nothing was written."""
+
+
+class NeedsReconciliation(Exception):
+    """An earlier attempt claimed the write and left no trace; a human must check the destination."""
+
+
+def publish_approved(deps: WorkflowDeps, approval_id: str) -> str:
+    """Write the approved ticket once and return its reference."""
+    publisher: Publisher = deps.publisher
+    with deps.database.session() as session:
+        approval = get_approval(session, approval_id)
+        if approval.status != ApprovalStatus.APPROVED:
+            raise PublishRefused(f"approval {approval_id} is {approval.status}, not approved")
+        if payload_hash(approval) != approval.content_hash:
+            raise PublishRefused(
+                f"approval {approval_id}: the stored payload no longer matches the approved hash"
+            )
+        ticket = Ticket.model_validate(approval.payload["ticket"])
+        key = f"{publisher.destination}:{approval.action}:case-{approval.case_id}"
+        marker = marker_for(approval.case_id)
+        claim = outbox.claim(
+            session,
+            key=key,
+            approval_id=approval.id,
+            case_id=approval.case_id,
+            destination=publisher.destination,
+            content_hash=approval.content_hash,
+            now=deps.clock(),
+        )
+        if claim is None:
+            existing = outbox.get(session, key)
+            assert existing is not None
+            if existing.status == OutboxStatus.PUBLISHED and existing.ref:
+                return existing.ref
+            found = publisher.find_published(marker)
+            if found is None:
+                existing.status = OutboxStatus.NEEDS_RECONCILIATION
+                session.add(existing)
+                session.commit()
+                raise NeedsReconciliation(
+                    f"case {approval.case_id}: a publish was started and may not have finished; "
+                    f"check {publisher.destination} for {marker} before retrying"
+                )
+            outbox.mark_published(session, existing, ref=found, now=deps.clock())
+            return found
+    return _write(deps.crashpoints, deps, publisher, ticket, marker, key)
+
+
+def _write(
+    crashpoints: Crashpoints,
+    deps: WorkflowDeps,
+    publisher: Publisher,
+    ticket: Ticket,
+    marker: str,
+    key: str,
+) -> str:
+    crashpoints.reach("before-publish-write")
+    ref = publisher.publish(ticket, marker)
+    crashpoints.reach("after-publish-write")
+    with deps.database.session() as session:
+        row = outbox.get(session, key)
+        assert row is not None
+        outbox.mark_published(session, row, ref=ref, now=deps.clock())
+        append_event(
+            session,
+            event="ticket.published",
+            actor="appsec-triage",
+            now=deps.clock(),
+            case_id=row.case_id,
+            approval_id=row.approval_id,
+            detail={"destination": publisher.destination, "ref": ref, "hash": row.content_hash},
+        )
+    return ref

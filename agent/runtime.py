@@ -1,0 +1,49 @@
+"""Wiring: turn settings into the store, the publisher and the compiled workflow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from agent.checkpoints import open_checkpointer
+from agent.crashpoints import Crashpoints
+from agent.deps import WorkflowDeps
+from agent.graph import build_graph
+from agent.workflow import Graph
+from config.rubric import load_rubric
+from config.settings import Settings
+from tools.publish.dry_run import DryRunOutbox
+from tools.store.database import Database
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    database: Database
+
+    def deps(self) -> WorkflowDeps:
+        return WorkflowDeps(
+            database=self.database,
+            publisher=DryRunOutbox(self.settings.resolved_outbox_dir()),
+            rubric=load_rubric(),
+            approval_ttl=timedelta(hours=self.settings.approval_ttl_hours),
+            snippet_context_lines=self.settings.snippet_context_lines,
+            max_snippet_lines=self.settings.max_snippet_lines,
+            max_file_bytes=self.settings.max_file_bytes,
+            crashpoints=Crashpoints(self.settings.crashpoint),
+        )
+
+    @contextmanager
+    def workflow(self) -> Iterator[tuple[WorkflowDeps, Graph]]:
+        deps = self.deps()
+        with open_checkpointer(self.database) as saver:
+            yield deps, build_graph(deps, saver)
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    """Connect to the store and migrate it to the current schema."""
+    database = Database(settings.resolved_db_url())
+    database.migrate()
+    return Runtime(settings=settings, database=database)

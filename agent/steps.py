@@ -1,0 +1,114 @@
+"""The domain work behind each workflow node. Nodes stay thin; this is where the rules live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent import cases
+from agent.deps import WorkflowDeps
+from agent.policy import assess
+from agent.proposal import Proposal
+from agent.publishing import ACTION_CREATE_ISSUE
+from agent.ticket import FindingSummary, draft_ticket
+from approvals.requests import request_approval
+from tools.findings.severity import Severity
+from tools.repo.context import CodeContext, build_code_context
+from tools.repo.reader import RepoReader
+from tools.store.audit import append_event
+from tools.store.tables import CaseStatus, ProposalRow
+
+
+def enrich(deps: WorkflowDeps, case_id: int) -> tuple[FindingSummary, CodeContext]:
+    """The case's finding and its code context, read from the repository when we know where."""
+    with deps.database.session() as session:
+        finding = cases.finding_of(session, case_id)
+        repo_root, snippet = cases.source_of(session, finding.id)
+    reader = None
+    if repo_root and Path(repo_root).is_dir():
+        reader = RepoReader(Path(repo_root), max_file_bytes=deps.max_file_bytes)
+    context = build_code_context(
+        path=finding.path,
+        start_line=finding.start_line,
+        end_line=finding.end_line,
+        report_snippet=snippet,
+        reader=reader,
+        context_lines=deps.snippet_context_lines,
+        max_lines=deps.max_snippet_lines,
+    )
+    return finding, context
+
+
+def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -> Proposal:
+    return assess(
+        tool=finding.tool,
+        rule_id=finding.rule_id,
+        cwe_ids=finding.cwe_ids,
+        tool_severity=Severity(finding.tool_severity),
+        file_role=context.file_role,
+        rubric=deps.rubric,
+    )
+
+
+def request_ticket_approval(
+    deps: WorkflowDeps,
+    *,
+    case_id: int,
+    thread_id: str,
+    finding: FindingSummary,
+    context: CodeContext,
+    proposal: Proposal,
+) -> str:
+    """Draft the ticket and open (once) the approval that covers exactly it; returns its id."""
+    ticket = draft_ticket(case_id=case_id, finding=finding, context=context, proposal=proposal)
+    now = deps.clock()
+    with deps.database.session() as session:
+        approval, created = request_approval(
+            session,
+            case_id=case_id,
+            thread_id=thread_id,
+            action=ACTION_CREATE_ISSUE,
+            payload={"ticket": ticket.model_dump(mode="json")},
+            now=now,
+            ttl=deps.approval_ttl,
+        )
+        if created:
+            session.add(
+                ProposalRow(
+                    case_id=case_id,
+                    verdict=proposal.verdict,
+                    severity=proposal.severity,
+                    tool_severity=proposal.tool_severity,
+                    rationale="; ".join(proposal.factors),
+                    flags=[flag.value for flag in proposal.flags],
+                    decided_by=proposal.decided_by,
+                    created_at=now,
+                )
+            )
+            cases.set_status(session, case_id, CaseStatus.AWAITING_APPROVAL, now)
+            append_event(
+                session,
+                event="approval.requested",
+                actor=proposal.decided_by,
+                now=now,
+                case_id=case_id,
+                approval_id=approval.id,
+                detail={"content_hash": approval.content_hash, "verdict": proposal.verdict},
+            )
+        return approval.id
+
+
+def record_outcome(deps: WorkflowDeps, case_id: int, status: CaseStatus, detail: str) -> None:
+    now = deps.clock()
+    with deps.database.session() as session:
+        case = cases.get_case(session, case_id)
+        if case.status == status:
+            return  # a re-run of this step after a crash: already recorded
+        cases.set_status(session, case_id, status, now)
+        append_event(
+            session,
+            event=f"case.{status.value}",
+            actor="appsec-triage",
+            now=now,
+            case_id=case_id,
+            detail={"detail": detail},
+        )

@@ -1,0 +1,103 @@
+"""The ticket for a case, built by code from the finding, its context and the proposal.
+
+Untrusted text (scanner message, code, paths) only enters through the Markdown escapers; links are
+built here from validated ids, never taken from the finding.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from agent.proposal import Proposal
+from tools.publish.markdown import code_block, inline_text, strip_invisible
+from tools.publish.ticket import Ticket
+from tools.repo.context import CodeContext
+
+
+class FindingSummary(BaseModel):
+    """The finding facts the workflow carries in its state (JSON-native)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: int
+    repository: str
+    tool: str
+    rule_id: str
+    rule_name: str | None
+    cwe_ids: tuple[str, ...]
+    message: str
+    tool_severity: str
+    path: str | None
+    start_line: int | None
+    end_line: int | None
+    fingerprint: str
+
+
+def draft_ticket(
+    *, case_id: int, finding: FindingSummary, context: CodeContext, proposal: Proposal
+) -> Ticket:
+    """The exact ticket an analyst approves and the publisher writes."""
+    where = _location(finding)
+    rule = finding.rule_name or finding.rule_id
+    title = strip_invisible(f"[{proposal.severity.value}] {rule} in {where}")
+    title = " ".join(title.split())[:256]
+    lines = [
+        "## Finding",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Case | {case_id} |",
+        f"| Scanner | {inline_text(finding.tool, max_length=200)} |",
+        f"| Rule | {inline_text(finding.rule_id, max_length=200)} |",
+        f"| Location | {inline_text(where, max_length=500)} |",
+        f"| File role | {context.file_role.value} |",
+        f"| Weakness | {', '.join(_cwe_link(cwe) for cwe in finding.cwe_ids) or 'not given'} |",
+        f"| Fingerprint | `{finding.fingerprint}` |",
+        "",
+        "### Scanner message",
+        "",
+        inline_text(finding.message),
+        "",
+    ]
+    if context.snippet:
+        span = f"lines {context.snippet_start}–{context.snippet_end}, from the {context.source.value}"
+        lines += ["### Code", "", f"{span}:", "", code_block(context.snippet, language=context.language), ""]
+    lines += [
+        "## Triage",
+        "",
+        f"- Verdict: **{proposal.verdict.value}**",
+        f"- Severity: **{proposal.severity.value}** (scanner: {proposal.tool_severity.value})",
+        *(f"- {factor}" for factor in proposal.factors),
+        f"- Decided by: {proposal.decided_by}, approved by a human before filing",
+        "",
+        "## Remediation",
+        "",
+        _remediation(finding.cwe_ids),
+    ]
+    labels = ("security", f"severity:{proposal.severity.value}", "appsec-triage")
+    return Ticket(repository=finding.repository, title=title, body="\n".join(lines), labels=labels)
+
+
+def _location(finding: FindingSummary) -> str:
+    if not finding.path:
+        return "an unspecified location"
+    if finding.start_line is None:
+        return finding.path
+    if finding.end_line and finding.end_line != finding.start_line:
+        return f"{finding.path}:{finding.start_line}-{finding.end_line}"
+    return f"{finding.path}:{finding.start_line}"
+
+
+def _cwe_link(cwe: str) -> str:
+    number = int(cwe.removeprefix("CWE-"))  # validated CWE-<digits> at ingest
+    return f"[CWE-{number}](https://cwe.mitre.org/data/definitions/{number}.html)"
+
+
+def _remediation(cwe_ids: tuple[str, ...]) -> str:
+    if not cwe_ids:
+        return "Review the flagged code against the scanner rule's documentation."
+    links = ", ".join(_cwe_link(cwe) for cwe in cwe_ids)
+    return (
+        f"Fix the weakness at its root; the mitigations for {links} list the standard fixes. "
+        "Add a regression test that exercises the flagged input."
+    )

@@ -1,0 +1,116 @@
+"""Running the workflow: start new cases, resume decided ones, apply a human decision.
+
+Each case is its own LangGraph thread, so a decision on one case never re-runs another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langgraph.types import Command
+
+from agent import cases
+from agent.deps import WorkflowDeps
+from agent.nodes import thread_id_for
+from approvals.decisions import Decision, decide
+from approvals.requests import get_approval
+from tools.store.findings import untriaged_findings
+from tools.store.tables import ApprovalRow, ApprovalStatus
+
+Graph = Any  # CompiledStateGraph; kept loose because LangGraph's generics add nothing here
+
+
+@dataclass
+class TriageSummary:
+    started: int = 0
+    resumed: int = 0
+    pending: list[str] = field(default_factory=list)
+    """Approval ids now waiting for a human."""
+    finished: dict[int, str] = field(default_factory=dict)
+    """Case id → outcome, for cases that reached the end in this run."""
+
+
+def triage(
+    deps: WorkflowDeps,
+    graph: Graph,
+    *,
+    limit: int | None,
+    progress: Callable[[str], None] = lambda _message: None,
+) -> TriageSummary:
+    """Advance every open case, then open and run cases for up to ``limit`` untriaged findings."""
+    summary = TriageSummary()
+    with deps.database.session() as session:
+        unfinished = list(cases.open_cases(session))
+    for case in unfinished:
+        assert case.id is not None
+        if _advance(graph, deps, case.id, summary):
+            summary.resumed += 1
+    with deps.database.session() as session:
+        fresh = [
+            case
+            for finding in untriaged_findings(session, limit)
+            if (case := cases.open_case(session, finding, deps.clock())) is not None
+        ]
+    for index, case in enumerate(fresh, start=1):
+        assert case.id is not None
+        progress(f"triaging case {case.id} ({index}/{len(fresh)})")
+        _advance(graph, deps, case.id, summary)
+        summary.started += 1
+    return summary
+
+
+def decide_and_resume(
+    deps: WorkflowDeps,
+    graph: Graph,
+    *,
+    approval_id: str,
+    decision: Decision,
+    actor: str,
+    reason: str | None = None,
+) -> tuple[ApprovalRow, str | None]:
+    """Record the decision (compare-and-set), then resume the case's thread to its end.
+
+    The decision is committed before the thread resumes: if this process dies in between, the
+    next ``triage`` run finds the decided approval and finishes the case.
+    """
+    with deps.database.session() as session:
+        approval = decide(
+            session,
+            approval_id=approval_id,
+            decision=decision,
+            actor=actor,
+            now=deps.clock(),
+            reason=reason,
+        )
+    deps.crashpoints.reach("after-approval-recorded")
+    summary = TriageSummary()
+    _advance(graph, deps, approval.case_id, summary)
+    return approval, summary.finished.get(approval.case_id)
+
+
+def _advance(graph: Graph, deps: WorkflowDeps, case_id: int, summary: TriageSummary) -> bool:
+    """Move one case's thread as far as it can go now; True if it moved."""
+    config = {"configurable": {"thread_id": thread_id_for(case_id)}}
+    snapshot = graph.get_state(config)
+    if not snapshot.values and not snapshot.next:
+        graph.invoke({"case_id": case_id}, config)
+    elif snapshot.interrupts:
+        approval_id = snapshot.values.get("approval_id")
+        with deps.database.session() as session:
+            approval = get_approval(session, approval_id)
+        if approval.status == ApprovalStatus.PENDING:
+            summary.pending.append(approval.id)
+            return False
+        graph.invoke(Command(resume={"approval_id": approval.id, "status": approval.status}), config)
+    elif snapshot.next:
+        graph.invoke(None, config)  # a run that stopped mid-way (crash): continue from the checkpoint
+    else:
+        return False
+    after = graph.get_state(config)
+    if after.interrupts:
+        summary.pending.append(after.values["approval_id"])
+    elif not after.next:
+        summary.finished[case_id] = after.values.get("outcome", "")
+    return True

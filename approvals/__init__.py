@@ -1,0 +1,1 @@
+"""Approval requests, decisions (single-use, content-bound, expiring) and approval channels."""

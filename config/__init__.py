@@ -1,0 +1,1 @@
+"""Settings and shipped defaults. The lowest layer: it imports nothing from the others."""

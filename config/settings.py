@@ -1,0 +1,52 @@
+"""The one place that reads the environment.
+
+Every other module receives the values it needs as arguments; nothing below this layer calls
+``os.environ`` or builds a ``Settings`` of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+STATE_DIR_NAME = ".appsec-triage"
+
+
+class Settings(BaseSettings):
+    """Runtime settings, read from ``APPSEC_TRIAGE_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="APPSEC_TRIAGE_", extra="ignore", frozen=True)
+
+    db_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store; default: SQLite under the state directory.",
+    )
+    state_dir: Path = Field(default=Path(STATE_DIR_NAME), description="Local state directory.")
+    outbox_dir: Path | None = Field(
+        default=None, description="Dry-run outbox; default: <state_dir>/outbox."
+    )
+    max_report_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
+    max_results_per_report: int = Field(default=250_000, gt=0)
+    max_snippet_lines: int = Field(default=40, gt=0)
+    snippet_context_lines: int = Field(default=3, ge=0)
+    max_file_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    approval_ttl_hours: int = Field(default=24 * 7, gt=0)
+    crashpoint: str | None = Field(
+        default=None,
+        description=(
+            "Fault injection for crash-recovery tests: the process kills itself (SIGKILL) when it "
+            "reaches the named point. Never set this in production."
+        ),
+    )
+
+    def resolved_db_url(self) -> str:
+        """The store URL, defaulting to a SQLite file in the state directory."""
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{(self.state_dir / 'triage.db').resolve()}"
+
+    def resolved_outbox_dir(self) -> Path:
+        """The dry-run outbox directory."""
+        return self.outbox_dir if self.outbox_dir is not None else self.state_dir / "outbox"

@@ -1,0 +1,1 @@
+"""The Finding domain model shared by parsers, the store and the workflow."""

@@ -1,0 +1,1 @@
+"""Report ingestion: read a scanner report within limits, validate it, normalise it to Findings."""

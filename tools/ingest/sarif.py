@@ -1,0 +1,468 @@
+"""SARIF 2.1.0 → Findings.
+
+Validation is structural and strict where a mistake would record a wrong finding (wrong version,
+indices out of range, a ruleId that contradicts the rule it points at, a region that ends before it
+starts, a message that cannot be resolved), and lenient about style guidance (unterminated
+messages, missing optional metadata), which the SARIF validator reports as warnings. A rejected
+report raises ReportRejected naming the JSON path of the first problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from tools.findings.finding import Finding
+from tools.findings.fingerprint import compute_fingerprint, normalise_code
+from tools.findings.severity import Severity, from_sarif_level, from_score, from_word
+from tools.ingest.errors import ReportRejected
+from tools.ingest.json_access import JsonObject, obj, opt_arr, opt_int, opt_obj, opt_str
+from tools.ingest.report import ParsedReport
+
+FORMAT = "sarif"
+SUPPORTED_VERSION = "2.1.0"
+
+_LEVELS = frozenset({"none", "note", "warning", "error"})
+_FINDING_KINDS = frozenset({"fail", "open", "review"})
+_NOT_FINDING_KINDS = frozenset({"pass", "notApplicable", "informational"})
+_CWE_TAG = re.compile(r"^(?:external/cwe/)?cwe[-_ ]?0*([1-9][0-9]{0,5})$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\{(\d+)\}")
+_MAX_MESSAGE = 8000
+_MAX_SNIPPET = 8000
+
+
+def looks_like(document: Any) -> bool:
+    """True when the document claims to be SARIF (any version), so validation can say why not."""
+    if not isinstance(document, dict):
+        return False
+    schema = document.get("$schema")
+    return "runs" in document or (isinstance(schema, str) and "sarif" in schema.lower())
+
+
+def parse(document: Any, *, max_results: int) -> ParsedReport:
+    """Validate a SARIF log and normalise its results. Raises ReportRejected."""
+    log = obj(document, "log")
+    version = log.get("version")
+    if version is None:
+        raise ReportRejected("not a SARIF log: the 'version' property is missing")
+    if version != SUPPORTED_VERSION:
+        raise ReportRejected(
+            f"SARIF version {version!r} is not supported; only {SUPPORTED_VERSION} is"
+        )
+    if "runs" not in log:
+        raise ReportRejected("log: the required 'runs' property is missing")
+    runs = opt_arr(log, "runs", "log")
+    total = sum(len(r.get("results") or []) for r in runs if isinstance(r, dict))
+    if total > max_results:
+        raise ReportRejected(
+            f"{total} results, over the limit of {max_results} "
+            "(raise APPSEC_TRIAGE_MAX_RESULTS_PER_REPORT to accept it)"
+        )
+
+    collected: list[_Candidate] = []
+    ignored = 0
+    tools: list[str] = []
+    repository: str | None = None
+    for run_index, raw_run in enumerate(runs):
+        run = _Run.read(obj(raw_run, f"runs[{run_index}]"), f"runs[{run_index}]")
+        tools.append(run.tool)
+        repository = repository or run.repository
+        for result_index, raw_result in enumerate(opt_arr(run.raw, "results", run.where)):
+            where = f"{run.where}.results[{result_index}]"
+            candidate = _read_result(run, obj(raw_result, where), where)
+            if candidate is None:
+                ignored += 1
+            else:
+                collected.append(candidate)
+
+    findings = _assign_fingerprints(collected)
+    return ParsedReport(
+        format=FORMAT,
+        tools=tuple(dict.fromkeys(tools)),
+        results=total,
+        ignored=ignored,
+        findings=tuple(findings),
+        repository=repository,
+    )
+
+
+@dataclass(frozen=True)
+class _Rule:
+    id: str
+    name: str | None
+    level: str | None
+    cwe_ids: tuple[str, ...]
+    severity_hint: Severity | None
+    message_strings: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Run:
+    raw: JsonObject
+    where: str
+    tool: str
+    tool_version: str | None
+    rules: tuple[_Rule, ...]
+    rules_by_id: dict[str, _Rule]
+    artifact_uris: tuple[str | None, ...]
+    repository: str | None
+
+    @classmethod
+    def read(cls, run: JsonObject, where: str) -> _Run:
+        tool = opt_obj(run, "tool", where)
+        if tool is None:
+            raise ReportRejected(f"{where}: the required 'tool' property is missing")
+        driver = opt_obj(tool, "driver", f"{where}.tool")
+        if driver is None:
+            raise ReportRejected(f"{where}.tool: the required 'driver' property is missing")
+        driver_where = f"{where}.tool.driver"
+        name = opt_str(driver, "name", driver_where)
+        if not name:
+            raise ReportRejected(f"{driver_where}: the required 'name' property is missing")
+        version = opt_str(driver, "semanticVersion", driver_where) or opt_str(
+            driver, "version", driver_where
+        )
+        rules = tuple(
+            _read_rule(obj(raw, f"{driver_where}.rules[{i}]"), f"{driver_where}.rules[{i}]")
+            for i, raw in enumerate(opt_arr(driver, "rules", driver_where))
+        )
+        artifacts = tuple(
+            _artifact_uri(obj(raw, f"{where}.artifacts[{i}]"), f"{where}.artifacts[{i}]")
+            for i, raw in enumerate(opt_arr(run, "artifacts", where))
+        )
+        repository = None
+        for i, raw in enumerate(opt_arr(run, "versionControlProvenance", where)):
+            vcp = obj(raw, f"{where}.versionControlProvenance[{i}]")
+            repository = opt_str(vcp, "repositoryUri", f"{where}.versionControlProvenance[{i}]")
+            if repository:
+                break
+        return cls(
+            raw=run,
+            where=where,
+            tool=name[:200],
+            tool_version=version[:100] if version else None,
+            rules=rules,
+            rules_by_id={rule.id: rule for rule in rules},
+            artifact_uris=artifacts,
+            repository=repository,
+        )
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    tool: str
+    tool_version: str | None
+    rule_id: str
+    rule_name: str | None
+    cwe_ids: tuple[str, ...]
+    message: str
+    severity: Severity
+    path: str | None
+    start_line: int | None
+    start_column: int | None
+    end_line: int | None
+    snippet: str | None
+    identity: str
+
+
+def _read_rule(rule: JsonObject, where: str) -> _Rule:
+    rule_id = opt_str(rule, "id", where)
+    if not rule_id:
+        raise ReportRejected(f"{where}: the required 'id' property is missing")
+    config = opt_obj(rule, "defaultConfiguration", where)
+    level = opt_str(config, "level", f"{where}.defaultConfiguration") if config else None
+    if level is not None and level not in _LEVELS:
+        raise ReportRejected(f"{where}.defaultConfiguration.level: {level!r} is not a SARIF level")
+    properties = opt_obj(rule, "properties", where) or {}
+    messages: dict[str, str] = {}
+    for key, value in (opt_obj(rule, "messageStrings", where) or {}).items():
+        text = value.get("text") if isinstance(value, dict) else None
+        if isinstance(text, str):
+            messages[key] = text
+    return _Rule(
+        id=rule_id,
+        name=opt_str(rule, "name", where),
+        level=level,
+        cwe_ids=_cwe_ids(properties, rule.get("relationships")),
+        severity_hint=_severity_hint(properties),
+        message_strings=messages,
+    )
+
+
+def _read_result(run: _Run, result: JsonObject, where: str) -> _Candidate | None:
+    kind = opt_str(result, "kind", where) or "fail"
+    if kind in _NOT_FINDING_KINDS:
+        return None
+    if kind not in _FINDING_KINDS:
+        raise ReportRejected(f"{where}.kind: {kind!r} is not a SARIF result kind")
+    if _is_suppressed(result, where):
+        return None
+
+    rule = _resolve_rule(run, result, where)
+    rule_id = rule.id if rule else opt_str(result, "ruleId", where)
+    if not rule_id:
+        raise ReportRejected(f"{where}: the result names no rule (no ruleId, rule or ruleIndex)")
+
+    level = opt_str(result, "level", where)
+    if level is not None and level not in _LEVELS:
+        raise ReportRejected(f"{where}.level: {level!r} is not a SARIF level")
+    properties = opt_obj(result, "properties", where) or {}
+    severity = (
+        _severity_hint(properties)
+        or (rule.severity_hint if rule else None)
+        or from_sarif_level(level or (rule.level if rule else None) or "warning")
+        or Severity.MEDIUM
+    )
+
+    message = _message_text(result, rule, where)
+    path, start_line, start_column, end_line, snippet = _primary_location(run, result, where)
+    cwe_ids = tuple(dict.fromkeys((rule.cwe_ids if rule else ()) + _cwe_ids(properties, None)))
+    return _Candidate(
+        tool=run.tool,
+        tool_version=run.tool_version,
+        rule_id=rule_id[:500],
+        rule_name=rule.name[:500] if rule and rule.name else None,
+        cwe_ids=cwe_ids,
+        message=message[:_MAX_MESSAGE],
+        severity=severity,
+        path=path,
+        start_line=start_line,
+        start_column=start_column,
+        end_line=end_line,
+        snippet=snippet[:_MAX_SNIPPET] if snippet else None,
+        identity=_identity(result, where, snippet, message),
+    )
+
+
+def _resolve_rule(run: _Run, result: JsonObject, where: str) -> _Rule | None:
+    rule_id = opt_str(result, "ruleId", where)
+    reference = opt_obj(result, "rule", where)
+    index = opt_int(result, "ruleIndex", where, minimum=-1)
+    if reference is not None:
+        rule_id = rule_id or opt_str(reference, "id", f"{where}.rule")
+        ref_index = opt_int(reference, "index", f"{where}.rule", minimum=-1)
+        index = index if ref_index is None or ref_index == -1 else ref_index
+    if index is not None and index != -1:
+        if index >= len(run.rules):
+            raise ReportRejected(
+                f"{where}.ruleIndex: {index} is out of range "
+                f"(the driver defines {len(run.rules)} rules)"
+            )
+        rule = run.rules[index]
+        if rule_id is not None and rule_id != rule.id and not rule_id.startswith(rule.id + "/"):
+            raise ReportRejected(
+                f"{where}.ruleId: {rule_id!r} contradicts rules[{index}].id {rule.id!r}"
+            )
+        return rule
+    if rule_id is None:
+        return None
+    # A hierarchical id ("RULE/sub") still belongs to its base rule's metadata.
+    return run.rules_by_id.get(rule_id) or run.rules_by_id.get(rule_id.split("/", 1)[0]) or (
+        _Rule(rule_id, None, None, (), None, {})
+    )
+
+
+def _is_suppressed(result: JsonObject, where: str) -> bool:
+    for i, raw in enumerate(opt_arr(result, "suppressions", where)):
+        suppression = obj(raw, f"{where}.suppressions[{i}]")
+        status = opt_str(suppression, "status", f"{where}.suppressions[{i}]") or "accepted"
+        if status == "accepted":
+            return True
+    return False
+
+
+def _message_text(result: JsonObject, rule: _Rule | None, where: str) -> str:
+    message = opt_obj(result, "message", where)
+    if message is None:
+        raise ReportRejected(f"{where}: the required 'message' property is missing")
+    text = opt_str(message, "text", f"{where}.message") or opt_str(
+        message, "markdown", f"{where}.message"
+    )
+    message_id = opt_str(message, "id", f"{where}.message")
+    if text is None and message_id is not None:
+        if rule is None or message_id not in rule.message_strings:
+            raise ReportRejected(
+                f"{where}.message.id: {message_id!r} is not among the rule's messageStrings"
+            )
+        text = rule.message_strings[message_id]
+    if text is None:
+        raise ReportRejected(f"{where}.message: neither 'text' nor a resolvable 'id' is given")
+    arguments = [str(a) for a in opt_arr(message, "arguments", f"{where}.message")]
+
+    def substitute(match: re.Match[str]) -> str:
+        position = int(match.group(1))
+        if position >= len(arguments):
+            raise ReportRejected(
+                f"{where}.message: placeholder {{{position}}} has no argument "
+                f"({len(arguments)} given)"
+            )
+        return arguments[position]
+
+    return _PLACEHOLDER.sub(substitute, text) if message_id is not None else text
+
+
+def _primary_location(
+    run: _Run, result: JsonObject, where: str
+) -> tuple[str | None, int | None, int | None, int | None, str | None]:
+    locations = opt_arr(result, "locations", where)
+    if not locations:
+        return None, None, None, None, None
+    location = obj(locations[0], f"{where}.locations[0]")
+    physical = opt_obj(location, "physicalLocation", f"{where}.locations[0]")
+    if physical is None:
+        return None, None, None, None, None
+    pwhere = f"{where}.locations[0].physicalLocation"
+    artifact = opt_obj(physical, "artifactLocation", pwhere)
+    path = None
+    if artifact is not None:
+        path = _artifact_uri(artifact, f"{pwhere}.artifactLocation")
+        index = opt_int(artifact, "index", f"{pwhere}.artifactLocation", minimum=-1)
+        if index is not None and index != -1:
+            if index >= len(run.artifact_uris):
+                raise ReportRejected(
+                    f"{pwhere}.artifactLocation.index: {index} is out of range "
+                    f"(the run lists {len(run.artifact_uris)} artifacts)"
+                )
+            path = path or run.artifact_uris[index]
+    region = opt_obj(physical, "region", pwhere)
+    if region is None:
+        return path, None, None, None, None
+    rwhere = f"{pwhere}.region"
+    start_line = opt_int(region, "startLine", rwhere, minimum=1)
+    start_column = opt_int(region, "startColumn", rwhere, minimum=1)
+    end_line = opt_int(region, "endLine", rwhere, minimum=1)
+    if start_line is not None and end_line is not None and end_line < start_line:
+        raise ReportRejected(f"{rwhere}: endLine {end_line} is before startLine {start_line}")
+    if end_line is not None and start_line is None:
+        raise ReportRejected(f"{rwhere}: endLine is given without startLine")
+    end_column = opt_int(region, "endColumn", rwhere, minimum=1)
+    if (
+        start_column is not None
+        and end_column is not None
+        and (end_line is None or end_line == start_line)
+        and end_column < start_column
+    ):
+        raise ReportRejected(f"{rwhere}: endColumn {end_column} is before startColumn {start_column}")
+    snippet_obj = opt_obj(region, "snippet", rwhere)
+    snippet = opt_str(snippet_obj, "text", f"{rwhere}.snippet") if snippet_obj else None
+    return path, start_line, start_column, end_line or start_line, snippet
+
+
+def _artifact_uri(artifact: JsonObject, where: str) -> str | None:
+    """A repository-relative path from an artifactLocation ``uri``, or None when it has none."""
+    uri = opt_str(artifact, "uri", where)
+    if uri is None:
+        location = opt_obj(artifact, "location", where)
+        return _artifact_uri(location, f"{where}.location") if location else None
+    parts = urlsplit(uri)
+    if parts.scheme not in ("", "file") and len(parts.scheme) > 1:
+        return uri[:2000]  # a non-file URI (https://…): keep it as the artifact's name
+    path = unquote(parts.path if parts.scheme else uri)
+    while path.startswith("./"):
+        path = path[2:]
+    return path[:2000] or None
+
+
+def _cwe_ids(properties: JsonObject, relationships: Any) -> tuple[str, ...]:
+    found: list[str] = []
+    candidates: list[Any] = []
+    tags = properties.get("tags")
+    if isinstance(tags, list):
+        candidates.extend(tags)
+    for key in ("cwe", "CWE", "cwe_ids"):
+        value = properties.get(key)
+        candidates.extend(value if isinstance(value, list) else [value])
+    for candidate in candidates:
+        if isinstance(candidate, str):
+            match = _CWE_TAG.match(candidate.strip().removesuffix(":").split(":")[0].strip())
+            if match:
+                found.append(f"CWE-{match.group(1)}")
+    if isinstance(relationships, list):
+        for relation in relationships:
+            target = relation.get("target") if isinstance(relation, dict) else None
+            component = target.get("toolComponent") if isinstance(target, dict) else None
+            if (
+                isinstance(component, dict)
+                and str(component.get("name", "")).upper() == "CWE"
+                and isinstance(target, dict)
+                and str(target.get("id", "")).isdigit()
+            ):
+                found.append(f"CWE-{int(target['id'])}")
+    return tuple(dict.fromkeys(found))
+
+
+def _severity_hint(properties: JsonObject) -> Severity | None:
+    score = properties.get("security-severity")
+    if isinstance(score, str):
+        try:
+            score = float(score)
+        except ValueError:
+            score = None
+    if isinstance(score, int | float) and not isinstance(score, bool):
+        return from_score(float(score))
+    for key in ("issue_severity", "severity", "problem.severity"):
+        word = properties.get(key)
+        if isinstance(word, str) and (severity := from_word(word)) is not None:
+            return severity
+    return None
+
+
+def _identity(result: JsonObject, where: str, snippet: str | None, message: str) -> str:
+    for key in ("fingerprints", "partialFingerprints"):
+        prints = opt_obj(result, key, where)
+        if prints:
+            pairs = sorted((k, str(v)) for k, v in prints.items())
+            return f"{key}:" + ";".join(f"{k}={v}" for k, v in pairs)
+    if snippet and snippet.strip():
+        return "code:" + normalise_code(snippet)
+    return "message:" + normalise_code(message)
+
+
+def _assign_fingerprints(candidates: list[_Candidate]) -> list[Finding]:
+    """Merge exact duplicates, then number identical identities by position, as GitHub does."""
+    unique: dict[tuple[object, ...], _Candidate] = {}
+    for candidate in candidates:
+        key = (
+            candidate.tool,
+            candidate.rule_id,
+            candidate.path,
+            candidate.identity,
+            candidate.start_line,
+            candidate.start_column,
+        )
+        unique.setdefault(key, candidate)
+    ordered = sorted(
+        unique.values(),
+        key=lambda c: (c.tool, c.rule_id, c.path or "", c.start_line or 0, c.start_column or 0),
+    )
+    seen: dict[tuple[str, str, str | None, str], int] = {}
+    findings: list[Finding] = []
+    for candidate in ordered:
+        group = (candidate.tool, candidate.rule_id, candidate.path, candidate.identity)
+        ordinal = seen.get(group, 0) + 1
+        seen[group] = ordinal
+        findings.append(
+            Finding(
+                tool=candidate.tool,
+                tool_version=candidate.tool_version,
+                rule_id=candidate.rule_id,
+                rule_name=candidate.rule_name,
+                cwe_ids=candidate.cwe_ids,
+                message=candidate.message,
+                tool_severity=candidate.severity,
+                path=candidate.path,
+                start_line=candidate.start_line,
+                end_line=candidate.end_line,
+                snippet=candidate.snippet,
+                fingerprint=compute_fingerprint(
+                    tool=candidate.tool,
+                    rule_id=candidate.rule_id,
+                    path=candidate.path,
+                    identity=candidate.identity,
+                    ordinal=ordinal,
+                ),
+            )
+        )
+    return findings

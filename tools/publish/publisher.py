@@ -1,0 +1,34 @@
+"""The publisher interface: the one place the product writes outside its own store."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tools.errors import ToolError
+from tools.publish.ticket import Ticket
+
+
+class PublishError(ToolError):
+    """A write to the destination failed; whether it took effect may be unknown."""
+
+
+class Publisher(Protocol):
+    """Writes approved tickets. Implementations embed ``marker`` so a write can be found again."""
+
+    @property
+    def destination(self) -> str:
+        """A stable name for where tickets go (part of the idempotency key)."""
+        ...
+
+    def find_published(self, marker: str) -> str | None:
+        """The reference of an earlier write carrying ``marker``, if one exists."""
+        ...
+
+    def publish(self, ticket: Ticket, marker: str) -> str:
+        """Write the ticket and return a reference to it (a path or URL)."""
+        ...
+
+
+def marker_for(case_id: int) -> str:
+    """The hidden marker that identifies a case's ticket wherever it is written."""
+    return f"<!-- appsec-triage:case={case_id} -->"

@@ -1,0 +1,1 @@
+"""Read-only, path-confined access to the scanned repository."""

@@ -1,0 +1,1 @@
+"""The relational store (SQLite or PostgreSQL): findings, cases, approvals, audit, outbox."""

@@ -1,0 +1,49 @@
+"""The side-effect ledger: claim an idempotency key before writing, record the result after."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from tools.store.tables import OutboxRow, OutboxStatus
+
+
+def claim(
+    session: Session,
+    *,
+    key: str,
+    approval_id: str,
+    case_id: int,
+    destination: str,
+    content_hash: str,
+    now: datetime,
+) -> OutboxRow | None:
+    """Insert the claim and commit it; None when the key was claimed already (by anyone)."""
+    row = OutboxRow(
+        idempotency_key=key,
+        approval_id=approval_id,
+        case_id=case_id,
+        destination=destination,
+        content_hash=content_hash,
+        claimed_at=now,
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return row
+
+
+def get(session: Session, key: str) -> OutboxRow | None:
+    return session.get(OutboxRow, key)
+
+
+def mark_published(session: Session, row: OutboxRow, *, ref: str, now: datetime) -> None:
+    row.status = OutboxStatus.PUBLISHED
+    row.ref = ref
+    row.completed_at = now
+    session.add(row)

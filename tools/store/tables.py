@@ -1,0 +1,180 @@
+"""SQLModel tables. One metadata for Alembic; LangGraph's checkpoint tables are not modelled here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class ReportRow(SQLModel, table=True):
+    """One ingested report file."""
+
+    __tablename__ = "report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str = Field(max_length=1000)
+    sha256: str = Field(max_length=64, index=True)
+    format: str = Field(max_length=50)
+    tools: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    repository: str = Field(max_length=500)
+    repo_root: str | None = Field(default=None, max_length=4000)
+    results: int
+    ingested_at: datetime
+
+
+class FindingStatus(StrEnum):
+    OPEN = "open"
+
+
+class FindingRow(SQLModel, table=True):
+    """A distinct finding; the same problem seen again adds an occurrence, not a row."""
+
+    __tablename__ = "finding"
+    __table_args__ = (UniqueConstraint("repository", "fingerprint", name="uq_finding_identity"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repository: str = Field(max_length=500)
+    fingerprint: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    tool: str = Field(max_length=200)
+    tool_version: str | None = Field(default=None, max_length=100)
+    rule_id: str = Field(max_length=500)
+    rule_name: str | None = Field(default=None, max_length=500)
+    cwe_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    message: str
+    tool_severity: str = Field(max_length=20)
+    path: str | None = Field(default=None, max_length=2000)
+    start_line: int | None = None
+    end_line: int | None = None
+    snippet: str | None = None
+    repo_root: str | None = Field(default=None, max_length=4000)
+    status: str = Field(default=FindingStatus.OPEN, max_length=20)
+    first_seen: datetime
+    last_seen: datetime
+
+
+class OccurrenceRow(SQLModel, table=True):
+    """Which report saw which finding, and where it was in that scan."""
+
+    __tablename__ = "occurrence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    finding_id: int = Field(foreign_key="finding.id", index=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    start_line: int | None = None
+    end_line: int | None = None
+
+
+class CaseStatus(StrEnum):
+    TRIAGING = "triaging"
+    AWAITING_APPROVAL = "awaiting_approval"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    REFUSED = "refused"
+    NEEDS_RECONCILIATION = "needs_reconciliation"
+
+
+class CaseRow(SQLModel, table=True):
+    """A unit of work with one fix: one LangGraph thread, one approval, one ticket."""
+
+    __tablename__ = "triage_case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_key: str = Field(max_length=300, unique=True)
+    repository: str = Field(max_length=500)
+    status: str = Field(default=CaseStatus.TRIAGING, max_length=30)
+    created_at: datetime
+    updated_at: datetime
+
+
+class CaseFindingRow(SQLModel, table=True):
+    """Membership of findings in cases; a finding belongs to at most one case."""
+
+    __tablename__ = "case_finding"
+
+    case_id: int = Field(foreign_key="triage_case.id", primary_key=True)
+    finding_id: int = Field(foreign_key="finding.id", primary_key=True, unique=True)
+
+
+class ProposalRow(SQLModel, table=True):
+    """What triage proposed for a case, and which policy version proposed it."""
+
+    __tablename__ = "proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="triage_case.id", index=True)
+    verdict: str = Field(max_length=30)
+    severity: str = Field(max_length=20)
+    tool_severity: str = Field(max_length=20)
+    rationale: str
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    decided_by: str = Field(max_length=100)
+    created_at: datetime
+
+
+class ApprovalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ApprovalRow(SQLModel, table=True):
+    """A request for a human decision on one exact action payload."""
+
+    __tablename__ = "approval"
+    __table_args__ = (UniqueConstraint("case_id", "content_hash", name="uq_approval_content"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    case_id: int = Field(foreign_key="triage_case.id", index=True)
+    thread_id: str = Field(max_length=100)
+    action: str = Field(max_length=50)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64)
+    status: str = Field(default=ApprovalStatus.PENDING, max_length=20, index=True)
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class AuditEventRow(SQLModel, table=True):
+    """An append-only, hash-chained record of what happened and who decided."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    event: str = Field(max_length=50)
+    case_id: int | None = Field(default=None, index=True)
+    approval_id: str | None = Field(default=None, max_length=40)
+    actor: str = Field(max_length=200)
+    detail: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    record_hash: str = Field(max_length=64, unique=True)
+
+
+class OutboxStatus(StrEnum):
+    CLAIMED = "claimed"
+    PUBLISHED = "published"
+    NEEDS_RECONCILIATION = "needs_reconciliation"
+
+
+class OutboxRow(SQLModel, table=True):
+    """The side-effect ledger: a row is claimed before the write, so a write happens once."""
+
+    __tablename__ = "outbox"
+
+    idempotency_key: str = Field(primary_key=True, max_length=200)
+    approval_id: str = Field(foreign_key="approval.id", max_length=40)
+    case_id: int = Field(foreign_key="triage_case.id", index=True)
+    destination: str = Field(max_length=100)
+    content_hash: str = Field(max_length=64)
+    status: str = Field(default=OutboxStatus.CLAIMED, max_length=30)
+    ref: str | None = Field(default=None, max_length=2000)
+    claimed_at: datetime
+    completed_at: datetime | None = None
