@@ -16,6 +16,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from agent.ingest import IngestResult, ingest_file
 from agent.runtime import Runtime, open_runtime
@@ -42,8 +43,8 @@ approvals_app = typer.Typer(help="List and decide pending approvals.", no_args_i
 app.add_typer(findings_app, name="findings")
 app.add_typer(approvals_app, name="approvals")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -85,8 +86,16 @@ def _runtime() -> Runtime:
 
 
 def _fail(code: int, message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", markup=True)
+    err.print(Text("error: ", style="bold red") + Text(message))
     raise typer.Exit(code)
+
+
+def _table(*columns: str, rows: list[list[Any]]) -> Table:
+    """A table whose cells are plain text: untrusted values must not be read as Rich markup."""
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(Text("-" if value is None else str(value)) for value in row))
+    return table
 
 
 def _print_json(value: Any) -> None:
@@ -131,16 +140,18 @@ def ingest(
     if as_json:
         _print_json([result.as_json() for result in results])
     else:
-        table = Table("file", "format", "results", "findings", "new", "duplicates", "status")
-        for r in results:
-            table.add_row(
-                r.file, r.format or "-", str(r.results), str(r.findings), str(r.new),
-                str(r.duplicates), r.status,
+        out.print(
+            _table(
+                "file", "format", "results", "findings", "new", "duplicates", "status",
+                rows=[
+                    [r.file, r.format, r.results, r.findings, r.new, r.duplicates, r.status]
+                    for r in results
+                ],
             )
-        out.print(table)
+        )
     rejected = [r for r in results if r.status == "rejected"]
     for r in rejected:
-        err.print(f"[bold red]rejected[/] {r.file}: {r.error}", markup=True)
+        err.print(Text("rejected ", style="bold red") + Text(f"{r.file}: {r.error}"))
     if rejected:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -169,14 +180,19 @@ def findings_list(as_json: JsonOption = False) -> None:
     if as_json:
         _print_json(rows)
         return
-    table = Table("id", "tool", "rule", "cwe", "location", "severity", "status")
-    for row in rows:
-        location = f"{row['path']}:{row['start_line']}" if row["start_line"] else str(row["path"])
-        table.add_row(
-            str(row["id"]), row["tool"], row["rule_id"], ",".join(row["cwe"]), location,
-            row["tool_severity"], row["status"],
+    out.print(
+        _table(
+            "id", "tool", "rule", "cwe", "location", "severity", "status",
+            rows=[
+                [
+                    row["id"], row["tool"], row["rule_id"], ",".join(row["cwe"]),
+                    f"{row['path']}:{row['start_line']}" if row["start_line"] else row["path"],
+                    row["tool_severity"], row["status"],
+                ]
+                for row in rows
+            ],
         )
-    out.print(table)
+    )
     err.print(f"{len(rows)} findings")
 
 
@@ -200,8 +216,7 @@ def findings_show(finding_id: int, as_json: JsonOption = False) -> None:
         _print_json(data)
         return
     for key, value in data.items():
-        out.print(f"[bold]{key}[/]: ", end="", markup=True)
-        out.print(str(value), markup=False)
+        out.print(Text(f"{key}: ", style="bold") + Text(str(value)))
 
 
 @app.command("triage")
@@ -254,13 +269,15 @@ def approvals_list(
     if as_json:
         _print_json(rows)
         return
-    table = Table("id", "case", "action", "hash", "status", "title")
-    for row in rows:
-        table.add_row(
-            row["id"], str(row["case"]), row["action"], row["content_hash"][:12], row["status"],
-            row["title"],
+    out.print(
+        _table(
+            "id", "case", "action", "hash", "status", "title",
+            rows=[
+                [r["id"], r["case"], r["action"], r["content_hash"][:12], r["status"], r["title"]]
+                for r in rows
+            ],
         )
-    out.print(table)
+    )
 
 
 @approvals_app.command("show")
@@ -295,7 +312,10 @@ def _decide(approval_id: str, decision: Decision, actor: str, reason: str | None
             )
         except ApprovalError as exc:
             _fail(EXIT_REFUSED, str(exc))
-    out.print(f"approval {approval.id}: {approval.status} by {actor}; case {approval.case_id}: {outcome}")
+    out.print(
+        f"approval {approval.id}: {approval.status} by {actor}; case {approval.case_id}: {outcome}",
+        markup=False,
+    )
     if outcome and outcome != "published" and decision == Decision.APPROVE:
         raise typer.Exit(EXIT_REFUSED)
 

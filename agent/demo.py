@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from agent.ingest import ingest_file
 from agent.runtime import Runtime
@@ -48,7 +49,9 @@ def run_demo(runtime: Runtime, console: Console) -> None:
         pending = list_approvals(session, ApprovalStatus.PENDING)
         table = Table("approval", "case", "title", title="3. Pending approvals")
         for approval in pending:
-            table.add_row(approval.id, str(approval.case_id), approval.payload["ticket"]["title"])
+            table.add_row(
+                approval.id, str(approval.case_id), Text(approval.payload["ticket"]["title"])
+            )
     console.print(table)
     first = pending[0].id if pending else "ID"
     outbox = runtime.settings.resolved_outbox_dir()

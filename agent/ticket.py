@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from agent.proposal import Proposal
-from tools.publish.markdown import code_block, inline_text, strip_invisible
+from tools.publish.markdown import code_block, inline_code, strip_invisible
 from tools.publish.ticket import Ticket
 from tools.repo.context import CodeContext
 
@@ -38,7 +38,7 @@ def draft_ticket(
 ) -> Ticket:
     """The exact ticket an analyst approves and the publisher writes."""
     where = _location(finding)
-    rule = finding.rule_name or finding.rule_id
+    rule = f"{finding.rule_id} {finding.rule_name}" if finding.rule_name else finding.rule_id
     title = strip_invisible(f"[{proposal.severity.value}] {rule} in {where}")
     title = " ".join(title.split())[:256]
     lines = [
@@ -47,16 +47,16 @@ def draft_ticket(
         "| | |",
         "|---|---|",
         f"| Case | {case_id} |",
-        f"| Scanner | {inline_text(finding.tool, max_length=200)} |",
-        f"| Rule | {inline_text(finding.rule_id, max_length=200)} |",
-        f"| Location | {inline_text(where, max_length=500)} |",
+        f"| Scanner | {inline_code(finding.tool, max_length=200)} |",
+        f"| Rule | {inline_code(finding.rule_id, max_length=200)} |",
+        f"| Location | {inline_code(where)} |",
         f"| File role | {context.file_role.value} |",
         f"| Weakness | {', '.join(_cwe_link(cwe) for cwe in finding.cwe_ids) or 'not given'} |",
         f"| Fingerprint | `{finding.fingerprint}` |",
         "",
         "### Scanner message",
         "",
-        inline_text(finding.message),
+        code_block(finding.message[:4000]),
         "",
     ]
     if context.snippet:

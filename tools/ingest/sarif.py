@@ -29,6 +29,8 @@ _FINDING_KINDS = frozenset({"fail", "open", "review"})
 _NOT_FINDING_KINDS = frozenset({"pass", "notApplicable", "informational"})
 _CWE_TAG = re.compile(r"^(?:external/cwe/)?cwe[-_ ]?0*([1-9][0-9]{0,5})$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{(\d+)\}")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _MAX_MESSAGE = 8000
 _MAX_SNIPPET = 8000
 
@@ -51,6 +53,9 @@ def parse(document: Any, *, max_results: int) -> ParsedReport:
         raise ReportRejected(
             f"SARIF version {version!r} is not supported; only {SUPPORTED_VERSION} is"
         )
+    schema = log.get("$schema")
+    if isinstance(schema, str) and "external-property" in schema:
+        raise ReportRejected("a SARIF external property file, not a log: it has no results")
     if "runs" not in log:
         raise ReportRejected("log: the required 'runs' property is missing")
     runs = opt_arr(log, "runs", "log")
@@ -71,7 +76,7 @@ def parse(document: Any, *, max_results: int) -> ParsedReport:
         repository = repository or run.repository
         for result_index, raw_result in enumerate(opt_arr(run.raw, "results", run.where)):
             where = f"{run.where}.results[{result_index}]"
-            candidate = _read_result(run, obj(raw_result, where), where)
+            candidate = _read_result(log, run, obj(raw_result, where), where)
             if candidate is None:
                 ignored += 1
             else:
@@ -191,7 +196,7 @@ def _read_rule(rule: JsonObject, where: str) -> _Rule:
     )
 
 
-def _read_result(run: _Run, result: JsonObject, where: str) -> _Candidate | None:
+def _read_result(log: JsonObject, run: _Run, result: JsonObject, where: str) -> _Candidate | None:
     kind = opt_str(result, "kind", where) or "fail"
     if kind in _NOT_FINDING_KINDS:
         return None
@@ -217,6 +222,7 @@ def _read_result(run: _Run, result: JsonObject, where: str) -> _Candidate | None
     )
 
     message = _message_text(result, rule, where)
+    _check_related_references(log, result, where)
     path, start_line, start_column, end_line, snippet = _primary_location(run, result, where)
     cwe_ids = tuple(dict.fromkeys((rule.cwe_ids if rule else ()) + _cwe_ids(properties, None)))
     return _Candidate(
@@ -244,7 +250,7 @@ def _resolve_rule(run: _Run, result: JsonObject, where: str) -> _Rule | None:
         rule_id = rule_id or opt_str(reference, "id", f"{where}.rule")
         ref_index = opt_int(reference, "index", f"{where}.rule", minimum=-1)
         index = index if ref_index is None or ref_index == -1 else ref_index
-    if index is not None and index != -1:
+    if index is not None and index != -1 and (run.rules or rule_id is None):
         if index >= len(run.rules):
             raise ReportRejected(
                 f"{where}.ruleIndex: {index} is out of range "
@@ -319,7 +325,9 @@ def _primary_location(
     if artifact is not None:
         path = _artifact_uri(artifact, f"{pwhere}.artifactLocation")
         index = opt_int(artifact, "index", f"{pwhere}.artifactLocation", minimum=-1)
-        if index is not None and index != -1:
+        # An index into an absent artifacts array is a dangling hint when the uri is given
+        # (GitHub accepts such uploads); against a real array it must be in range.
+        if index is not None and index != -1 and (run.artifact_uris or path is None):
             if index >= len(run.artifact_uris):
                 raise ReportRejected(
                     f"{pwhere}.artifactLocation.index: {index} is out of range "
@@ -356,6 +364,7 @@ def _artifact_uri(artifact: JsonObject, where: str) -> str | None:
     if uri is None:
         location = opt_obj(artifact, "location", where)
         return _artifact_uri(location, f"{where}.location") if location else None
+    _check_uri(uri, where)
     parts = urlsplit(uri)
     if parts.scheme not in ("", "file") and len(parts.scheme) > 1:
         return uri[:2000]  # a non-file URI (https://…): keep it as the artifact's name
@@ -363,6 +372,40 @@ def _artifact_uri(artifact: JsonObject, where: str) -> str | None:
     while path.startswith("./"):
         path = path[2:]
     return path[:2000] or None
+
+
+def _check_uri(uri: str, where: str) -> None:
+    """Reject malformed URIs: a finding would otherwise be recorded at a garbled location."""
+    scheme, colon, _rest = uri.partition(":")
+    if colon and not any(c in scheme for c in "/?#") and not _SCHEME.match(scheme):
+        raise ReportRejected(f"{where}.uri: {uri[:200]!r} has a malformed URI scheme")
+    if _BAD_PERCENT.search(uri):
+        raise ReportRejected(f"{where}.uri: {uri[:200]!r} has a malformed percent-encoding")
+
+
+def _check_related_references(log: JsonObject, result: JsonObject, where: str) -> None:
+    """``sarif:`` URIs point into the log itself (SARIF §3.10.3); each must resolve."""
+    for i, raw in enumerate(opt_arr(result, "relatedLocations", where)):
+        physical = raw.get("physicalLocation") if isinstance(raw, dict) else None
+        artifact = physical.get("artifactLocation") if isinstance(physical, dict) else None
+        uri = artifact.get("uri") if isinstance(artifact, dict) else None
+        if isinstance(uri, str) and uri.startswith("sarif:") and not _resolves(log, uri[6:]):
+            raise ReportRejected(
+                f"{where}.relatedLocations[{i}]: reference {uri[:200]!r} does not resolve in this log"
+            )
+
+
+def _resolves(document: Any, pointer: str) -> bool:
+    node = document
+    for token in pointer.strip("/").split("/") if pointer.strip("/") else []:
+        token = unquote(token).replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif isinstance(node, dict) and token in node:
+            node = node[token]
+        else:
+            return False
+    return True
 
 
 def _cwe_ids(properties: JsonObject, relationships: Any) -> tuple[str, ...]:

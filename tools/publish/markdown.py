@@ -1,9 +1,10 @@
 """Putting untrusted text into GitHub Markdown without letting it act.
 
-Scanner messages and code are attacker-influenced. In a ticket they must render as inert text: no
-links or images, no ``@mentions`` that page people, no closing keywords that close other issues, no
-raw HTML. This is the minimal, conservative version; richer sanitising lands with the threat-model
-work (see docs/architecture.md).
+Scanner messages, paths and code are attacker-influenced. In a ticket they must render as inert
+text: no links or images, no ``@mentions`` that page people, no issue references or closing
+keywords, no raw HTML. GitHub applies none of those inside code, so untrusted text is only ever
+emitted as a code span or a fenced code block, with a fence longer than any backtick run in it.
+Richer sanitising (allowlisted links in our own text) lands with the threat-model work.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ import re
 _INVISIBLE = re.compile(
     "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
 )
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-_CLOSING_KEYWORD = re.compile(
-    r"\b(close[sd]?|fix(?:e[sd])?|resolve[sd]?)(\s*:?\s*)(?=[\w./-]*#\d)", re.IGNORECASE
-)
+_BACKTICKS = re.compile(r"`+")
 
 
 def strip_invisible(text: str) -> str:
@@ -24,20 +22,23 @@ def strip_invisible(text: str) -> str:
     return _INVISIBLE.sub("", text)
 
 
-def inline_text(text: str, *, max_length: int = 2000) -> str:
-    """One line of inert Markdown text."""
+def inline_code(text: str, *, max_length: int = 500) -> str:
+    """One line of untrusted text as a code span, safe inside a table cell."""
     flat = " ".join(strip_invisible(text).split())
     if len(flat) > max_length:
         flat = flat[: max_length - 1] + "…"
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
-    # "&#64;" renders as "@" but GitHub does not turn it into a mention.
-    escaped = escaped.replace("@", "&#64;")
-    return _CLOSING_KEYWORD.sub(lambda m: m.group(1) + "\u2060" + m.group(2), escaped)
+    flat = flat.replace("|", "\\|")  # a bare pipe would end the table cell, even in code
+    fence = "`" * (_longest_backtick_run(flat) + 1)
+    # CommonMark strips one space at each end, so padding keeps edge backticks from merging.
+    return f"{fence} {flat} {fence}"
 
 
-def code_block(code: str, *, language: str | None = None) -> str:
-    """A fenced code block whose fence is longer than any backtick run inside the code."""
-    clean = strip_invisible(code).replace("\r\n", "\n")
-    longest = max((len(run) for run in re.findall(r"`+", clean)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{language or ''}\n{clean}\n{fence}"
+def code_block(text: str, *, language: str | None = None) -> str:
+    """Untrusted text as a fenced code block."""
+    clean = strip_invisible(text).replace("\r\n", "\n")
+    fence = "`" * max(3, _longest_backtick_run(clean) + 1)
+    return f"{fence}{language or 'text'}\n{clean}\n{fence}"
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in _BACKTICKS.findall(text)), default=0)

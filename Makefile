@@ -1,0 +1,53 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Needs only Python >= 3.11 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The PostgreSQL the suite runs against a second time (each run gets its own schemas).
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# CI must never skip PostgreSQL silently; elsewhere a missing server is a loud warning.
+REQUIRE_POSTGRES ?= $(if $(filter true 1,$(CI)),1,0)
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+
+.PHONY: demo test lint typecheck suite suite-sqlite suite-postgres clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+demo: $(STAMP)
+	$(BIN)/appsec-triage demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+suite-sqlite: $(STAMP)
+	$(PYTEST) --db-backend=sqlite
+
+suite-postgres: $(STAMP)
+	@if $(BIN)/python -m tests.pg_probe "$(PG_URL)"; then \
+		$(PYTEST) --db-backend=postgresql --pg-url="$(PG_URL)"; \
+	elif [ "$(REQUIRE_POSTGRES)" = "1" ]; then \
+		echo "FAIL: PostgreSQL at $(PG_URL) does not answer, and this run requires it (CI)." >&2; \
+		exit 1; \
+	else \
+		echo "" >&2; \
+		echo "################################################################################" >&2; \
+		echo "# WARNING: PostgreSQL at $(PG_URL) does not answer." >&2; \
+		echo "# The suite ran on SQLite ONLY. Start PostgreSQL or set PG_URL to test both." >&2; \
+		echo "################################################################################" >&2; \
+	fi
+
+test: lint typecheck suite-sqlite suite-postgres
+
+clean:
+	rm -rf $(VENV) .appsec-triage .mypy_cache .ruff_cache

@@ -1,0 +1,53 @@
+import pytest
+
+from agent.policy import assess
+from agent.proposal import Flag, Verdict
+from config.rubric import load_rubric
+from tools.findings.severity import Severity
+from tools.repo.file_role import FileRole
+
+RUBRIC = load_rubric()
+
+
+def _assess(
+    *, rule: str = "B608", cwe: tuple[str, ...] = ("CWE-89",), sev: Severity = Severity.MEDIUM,
+    role: FileRole = FileRole.PRODUCTION,
+) -> tuple[Verdict, Severity, tuple[Flag, ...]]:
+    p = assess(tool="Bandit", rule_id=rule, cwe_ids=cwe, tool_severity=sev, file_role=role, rubric=RUBRIC)
+    assert p.decided_by == f"policy@{RUBRIC.version}"
+    assert p.factors[0] == f"scanner rated it {sev.value}"
+    return p.verdict, p.severity, p.flags
+
+
+def test_injection_in_production_is_raised_to_its_floor() -> None:
+    assert _assess() == (Verdict.TRUE_POSITIVE, Severity.HIGH, (Flag.RAISED,))
+
+
+def test_floor_never_lowers_a_higher_scanner_severity() -> None:
+    verdict, severity, flags = _assess(sev=Severity.CRITICAL)
+    assert (verdict, severity, flags) == (Verdict.TRUE_POSITIVE, Severity.CRITICAL, ())
+
+
+def test_import_only_rules_are_exempt_from_floors() -> None:
+    assert _assess(rule="B404", cwe=("CWE-78",), sev=Severity.LOW) == (
+        Verdict.TRUE_POSITIVE, Severity.LOW, ()
+    )
+
+
+def test_test_code_is_lowered_flagged_and_sent_to_a_human() -> None:
+    verdict, severity, flags = _assess(rule="B105", cwe=("CWE-259",), sev=Severity.LOW, role=FileRole.TEST)
+    assert verdict == Verdict.NEEDS_HUMAN
+    assert severity == Severity.LOW  # raised to medium by the floor, lowered, never below low
+    assert Flag.DOWNGRADE in flags and Flag.NON_PRODUCTION in flags
+
+
+def test_role_never_lowers_below_low_unless_the_scanner_said_info() -> None:
+    _, severity, _ = _assess(rule="X", cwe=(), sev=Severity.INFO, role=FileRole.TEST)
+    assert severity == Severity.INFO
+    _, severity, _ = _assess(rule="X", cwe=(), sev=Severity.HIGH, role=FileRole.VENDORED)
+    assert severity == Severity.MEDIUM
+
+
+@pytest.mark.parametrize("role", list(FileRole))
+def test_every_role_has_a_rubric_entry(role: FileRole) -> None:
+    assert role.value in RUBRIC.roles
