@@ -1,0 +1,149 @@
+"""The per-case workflow in-process, on the real store and checkpointer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langgraph.types import Command
+from sqlmodel import select
+
+from agent.ingest import ingest_file
+from agent.nodes import thread_id_for
+from agent.runtime import Runtime
+from agent.workflow import decide_and_resume, triage
+from approvals.decisions import Decision, decide
+from approvals.errors import AlreadyDecided, ApprovalExpired
+from approvals.requests import list_approvals
+from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT
+from tools.store.tables import (
+    ApprovalRow,
+    AuditEventRow,
+    CaseRow,
+    OutboxRow,
+    OutboxStatus,
+    ProposalRow,
+)
+
+
+def _ingest_example(runtime: Runtime) -> None:
+    result = ingest_file(
+        runtime.database, EXAMPLE_REPORT, repo_root=EXAMPLE_REPO, repository="example/notesvc",
+        format_name=None, max_bytes=10_000_000, max_results=10_000,
+    )
+    assert result.status == "ok"
+
+
+def _outbox_files(runtime: Runtime) -> list[Path]:
+    return sorted(runtime.settings.resolved_outbox_dir().glob("case-*.md"))
+
+
+def _approval_for(runtime: Runtime, rule_id: str) -> ApprovalRow:
+    with runtime.database.session() as session:
+        return next(
+            a for a in list_approvals(session) if f"] {rule_id} " in a.payload["ticket"]["title"]
+        )
+
+
+@pytest.fixture
+def triaged(runtime: Runtime) -> Runtime:
+    _ingest_example(runtime)
+    with runtime.workflow() as (deps, graph):
+        summary = triage(deps, graph, limit=None)
+    assert summary.started == 19 and len(summary.pending) == 19
+    return runtime
+
+
+def test_triage_pauses_every_case_at_its_own_approval(triaged: Runtime) -> None:
+    with triaged.database.session() as session:
+        cases = session.exec(select(CaseRow)).all()
+        proposals = session.exec(select(ProposalRow)).all()
+        approvals = list_approvals(session)
+    assert {c.status for c in cases} == {"awaiting_approval"}
+    assert len(proposals) == len(approvals) == 19
+    assert {a.thread_id for a in approvals} == {thread_id_for(c.id or 0) for c in cases}
+    sqli = _approval_for(triaged, "B608")
+    ticket = sqli.payload["ticket"]
+    assert ticket["title"].startswith("[high] B608")  # Bandit said medium; the CWE-89 floor
+    assert "cur.execute(query)" in ticket["body"]  # snippet read from the repository
+    assert _outbox_files(triaged) == []
+
+
+def test_a_second_triage_run_changes_nothing(triaged: Runtime) -> None:
+    with triaged.workflow() as (deps, graph):
+        summary = triage(deps, graph, limit=None)
+    assert (summary.started, summary.resumed, len(summary.pending)) == (0, 0, 19)
+    with triaged.database.session() as session:
+        assert len(list_approvals(session)) == 19
+
+
+def test_approval_publishes_exactly_once(triaged: Runtime) -> None:
+    approval = _approval_for(triaged, "B602")
+    with triaged.workflow() as (deps, graph):
+        decided, outcome = decide_and_resume(
+            deps, graph, approval_id=approval.id, decision=Decision.APPROVE, actor="alice"
+        )
+        assert (decided.status, outcome) == ("approved", "published")
+        with pytest.raises(AlreadyDecided, match="already decided: approved by alice"):
+            decide_and_resume(
+                deps, graph, approval_id=approval.id, decision=Decision.REJECT, actor="mallory"
+            )
+        # A stale resume straight into the finished thread is ignored by LangGraph, and the
+        # outbox claim would refuse a second write anyway.
+        graph.invoke(Command(resume={"approval_id": approval.id, "status": "approved"}),
+                     {"configurable": {"thread_id": approval.thread_id}})
+    files = _outbox_files(triaged)
+    assert [f.name for f in files] == [f"case-{approval.case_id}.md"]
+    text = files[0].read_text()
+    assert approval.payload["ticket"]["title"] in text
+    assert f"<!-- appsec-triage:case={approval.case_id} -->" in text
+    with triaged.database.session() as session:
+        (row,) = session.exec(select(OutboxRow)).all()
+        events = [e.event for e in session.exec(select(AuditEventRow))]
+    assert row.status == OutboxStatus.PUBLISHED and row.ref == str(files[0])
+    assert events.count("ticket.published") == 1 and events.count("approval.approved") == 1
+
+
+def test_rejection_publishes_nothing(triaged: Runtime) -> None:
+    approval = _approval_for(triaged, "B101")
+    with triaged.workflow() as (deps, graph):
+        _, outcome = decide_and_resume(
+            deps, graph, approval_id=approval.id, decision=Decision.REJECT, actor="bob",
+            reason="test code",
+        )
+    assert outcome == "rejected"
+    assert _outbox_files(triaged) == []
+
+
+def test_a_forged_resume_without_a_stored_approval_publishes_nothing(triaged: Runtime) -> None:
+    approval = _approval_for(triaged, "B301")
+    with triaged.workflow() as (_deps, graph):
+        out = graph.invoke(
+            Command(resume={"approval_id": approval.id, "status": "approved"}),
+            {"configurable": {"thread_id": approval.thread_id}},
+        )
+    assert out["outcome"].startswith("refused: approval")
+    assert _outbox_files(triaged) == []
+
+
+def test_a_payload_changed_after_approval_is_refused(triaged: Runtime) -> None:
+    approval = _approval_for(triaged, "B324")
+    with triaged.database.session() as session:
+        decide(session, approval_id=approval.id, decision=Decision.APPROVE, actor="alice",
+               now=triaged.deps().clock())
+        row = session.get(ApprovalRow, approval.id)
+        assert row is not None
+        row.payload = {"ticket": {**row.payload["ticket"], "repository": "attacker/elsewhere"}}
+        session.add(row)
+    with triaged.workflow() as (deps, graph):
+        summary = triage(deps, graph, limit=None)
+    assert summary.finished[approval.case_id].startswith("refused:")
+    assert "no longer matches the approved hash" in summary.finished[approval.case_id]
+    assert _outbox_files(triaged) == []
+
+
+def test_an_expired_approval_cannot_be_decided(triaged: Runtime) -> None:
+    approval = _approval_for(triaged, "B105")
+    later = approval.expires_at
+    with triaged.database.session() as session, pytest.raises(ApprovalExpired):
+        decide(session, approval_id=approval.id, decision=Decision.APPROVE, actor="a", now=later)

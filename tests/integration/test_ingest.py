@@ -1,0 +1,107 @@
+"""Ingest into the real store: dedup within and across runs, and rejection that leaves nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from agent.ingest import ingest_file
+from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT, Cli
+from tools.store.database import Database
+from tools.store.tables import FindingRow, OccurrenceRow, ReportRow
+
+
+def _ingest(database: Database, path: Path, **overrides: object) -> dict[str, object]:
+    options: dict[str, object] = {
+        "repo_root": EXAMPLE_REPO, "repository": "example/notesvc", "format_name": None,
+        "max_bytes": 10_000_000, "max_results": 10_000,
+    }
+    options.update(overrides)
+    return ingest_file(database, path, **options).as_json()  # type: ignore[arg-type]
+
+
+def _count(database: Database, table: type) -> int:
+    with database.session() as session:
+        return session.exec(select(func.count()).select_from(table)).one()
+
+
+def test_reingesting_a_report_finds_only_duplicates(database: Database) -> None:
+    first = _ingest(database, EXAMPLE_REPORT)
+    again = _ingest(database, EXAMPLE_REPORT)
+    assert first == {**first, "status": "ok", "format": "sarif", "results": 19, "findings": 19,
+                     "new": 19, "duplicates": 0, "error": None}
+    assert again["new"] == 0 and again["duplicates"] == 19
+    assert _count(database, FindingRow) == 19
+    assert _count(database, OccurrenceRow) == 38
+    assert _count(database, ReportRow) == 2
+
+
+def test_a_line_shift_in_a_rescan_is_the_same_finding(database: Database, tmp_path: Path) -> None:
+    _ingest(database, EXAMPLE_REPORT)
+    log = json.loads(EXAMPLE_REPORT.read_text())
+    for result in log["runs"][0]["results"]:
+        region = result["locations"][0]["physicalLocation"]["region"]
+        region["startLine"] += 7
+        region["endLine"] = region.get("endLine", region["startLine"] - 7) + 7
+    shifted = tmp_path / "shifted.sarif"
+    shifted.write_text(json.dumps(log))
+    summary = _ingest(database, shifted)
+    assert summary["new"] == 0 and summary["duplicates"] == 19
+    with database.session() as session:
+        lines = {row.start_line for row in session.exec(select(FindingRow))}
+    assert min(lines) > 7  # the stored location follows the latest scan
+
+
+def test_the_same_report_for_another_repository_is_new(database: Database) -> None:
+    _ingest(database, EXAMPLE_REPORT)
+    other = _ingest(database, EXAMPLE_REPORT, repository="example/other")
+    assert other["new"] == 19
+
+
+def test_a_rejected_file_leaves_nothing_behind(database: Database, tmp_path: Path) -> None:
+    log = json.loads(EXAMPLE_REPORT.read_text())
+    log["runs"][0]["results"][-1]["locations"][0]["physicalLocation"]["region"]["endLine"] = 1
+    broken = tmp_path / "broken.sarif"
+    broken.write_text(json.dumps(log))
+    summary = _ingest(database, broken)
+    assert summary["status"] == "rejected"
+    assert "endLine 1 is before startLine" in str(summary["error"])
+    assert (_count(database, FindingRow), _count(database, ReportRow)) == (0, 0)
+
+
+def test_size_limit_rejects_before_reading(database: Database) -> None:
+    summary = _ingest(database, EXAMPLE_REPORT, max_bytes=1000)
+    assert summary["status"] == "rejected"
+    assert "over the limit of 1000" in str(summary["error"])
+
+
+def test_cli_batch_goes_on_after_bad_files_and_exits_2(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "notjson.sarif").write_text("{ this is not json")
+    (tmp_path / "v1.sarif").write_text(json.dumps({"version": "1.0.0", "runs": []}))
+    (tmp_path / "csv.txt").write_text("a,b\n1,2\n")
+    files = ["notjson.sarif", str(EXAMPLE_REPORT), "v1.sarif", "missing.sarif", "csv.txt"]
+    result = cli("ingest", *files, "--repo-root", str(EXAMPLE_REPO), "--json")
+    assert result.code == 2, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["status"] for row in rows] == ["rejected", "ok", "rejected", "rejected", "rejected"]
+    assert set(rows[0]) == {"file", "format", "results", "findings", "new", "duplicates",
+                            "ignored", "status", "error"}
+    assert rows[0]["error"].startswith("not valid JSON")
+    assert "version '1.0.0' is not supported" in rows[2]["error"]
+    assert "cannot read the file" in rows[3]["error"]
+    assert "not valid JSON" in rows[4]["error"]
+    assert rows[1]["new"] == 19
+    for name in ("notjson.sarif", "v1.sarif", "missing.sarif", "csv.txt"):
+        assert f"rejected {name}:" in result.stderr.replace(str(tmp_path) + "/", "")
+    listing = cli("findings", "list", "--json")
+    assert listing.code == 0
+    findings = json.loads(listing.stdout)
+    assert len(findings) == 19
+    assert set(findings[0]) == {"id", "fingerprint", "tool", "rule_id", "cwe", "path",
+                                "start_line", "end_line", "tool_severity", "status"}
+    shown = cli("findings", "show", str(findings[0]["id"]), "--json")
+    assert json.loads(shown.stdout)["fingerprint"] == findings[0]["fingerprint"]
+    assert cli("findings", "show", "9999").code == 2
