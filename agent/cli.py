@@ -142,7 +142,13 @@ def ingest(
     else:
         out.print(
             _table(
-                "file", "format", "results", "findings", "new", "duplicates", "status",
+                "file",
+                "format",
+                "results",
+                "findings",
+                "new",
+                "duplicates",
+                "status",
                 rows=[
                     [r.file, r.format, r.results, r.findings, r.new, r.duplicates, r.status]
                     for r in results
@@ -182,12 +188,22 @@ def findings_list(as_json: JsonOption = False) -> None:
         return
     out.print(
         _table(
-            "id", "tool", "rule", "cwe", "location", "severity", "status",
+            "id",
+            "tool",
+            "rule",
+            "cwe",
+            "location",
+            "severity",
+            "status",
             rows=[
                 [
-                    row["id"], row["tool"], row["rule_id"], ",".join(row["cwe"]),
+                    row["id"],
+                    row["tool"],
+                    row["rule_id"],
+                    ",".join(row["cwe"]),
                     f"{row['path']}:{row['start_line']}" if row["start_line"] else row["path"],
-                    row["tool_severity"], row["status"],
+                    row["tool_severity"],
+                    row["status"],
                 ]
                 for row in rows
             ],
@@ -203,7 +219,9 @@ def findings_show(finding_id: int, as_json: JsonOption = False) -> None:
     with runtime.database.session() as session:
         row = session.get(FindingRow, finding_id)
         if row is None:
-            _fail(EXIT_BAD_INPUT, f"no finding {finding_id}; `appsec-triage findings list` shows them")
+            _fail(
+                EXIT_BAD_INPUT, f"no finding {finding_id}; `appsec-triage findings list` shows them"
+            )
         data = _finding_json(row) | {
             "repository": row.repository,
             "rule_name": row.rule_name,
@@ -227,7 +245,9 @@ def triage_command(
     """Run the workflow for untriaged findings; stops at approvals that wait for a human."""
     runtime = _runtime()
     with runtime.workflow() as (deps, graph):
-        summary = triage(deps, graph, limit=limit, progress=lambda m: None if as_json else err.print(m))
+        summary = triage(
+            deps, graph, limit=limit, progress=lambda m: None if as_json else err.print(m)
+        )
     result = {
         "started": summary.started,
         "resumed": summary.resumed,
@@ -271,7 +291,12 @@ def approvals_list(
         return
     out.print(
         _table(
-            "id", "case", "action", "hash", "status", "title",
+            "id",
+            "case",
+            "action",
+            "hash",
+            "status",
+            "title",
             rows=[
                 [r["id"], r["case"], r["action"], r["content_hash"][:12], r["status"], r["title"]]
                 for r in rows
@@ -323,7 +348,9 @@ def _decide(approval_id: str, decision: Decision, actor: str, reason: str | None
 @approvals_app.command("approve")
 def approvals_approve(
     approval_id: str,
-    as_: Annotated[str | None, typer.Option("--as", help="Approver name (default: OS user).")] = None,
+    as_: Annotated[
+        str | None, typer.Option("--as", help="Approver name (default: OS user).")
+    ] = None,
 ) -> None:
     """Approve exactly the content shown by `approvals show`, then publish it."""
     _decide(approval_id, Decision.APPROVE, as_ or getpass.getuser(), None)
@@ -333,7 +360,9 @@ def approvals_approve(
 def approvals_reject(
     approval_id: str,
     reason: Annotated[str, typer.Option(help="Why; recorded in the audit trail.")],
-    as_: Annotated[str | None, typer.Option("--as", help="Approver name (default: OS user).")] = None,
+    as_: Annotated[
+        str | None, typer.Option("--as", help="Approver name (default: OS user).")
+    ] = None,
 ) -> None:
     """Reject a proposal; nothing is published."""
     if not reason.strip():

@@ -10,13 +10,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.deps import utc_now
 from tools.ingest import registry
 from tools.ingest.errors import ReportRejected
 from tools.ingest.loader import load_json
 from tools.store.database import Database
 from tools.store.findings import store_report
-
-from agent.deps import utc_now
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,10 @@ class Nodes:
 
     def enrich(self, state: CaseState) -> dict[str, Any]:
         finding, context = steps.enrich(self.deps, state["case_id"])
-        return {"finding": finding.model_dump(mode="json"), "context": context.model_dump(mode="json")}
+        return {
+            "finding": finding.model_dump(mode="json"),
+            "context": context.model_dump(mode="json"),
+        }
 
     def assess(self, state: CaseState) -> dict[str, Any]:
         proposal = steps.propose(
@@ -78,10 +81,9 @@ class Nodes:
 def after_gate(state: CaseState) -> Literal["publish", "record"]:
     """Only an answer that says approved goes on to publish (which checks the store again)."""
     decision = state.get("decision") or {}
-    approved = (
-        decision.get("status") == ApprovalStatus.APPROVED
-        and decision.get("approval_id") == state.get("approval_id")
-    )
+    approved = decision.get("status") == ApprovalStatus.APPROVED and decision.get(
+        "approval_id"
+    ) == state.get("approval_id")
     return "publish" if approved else "record"
 
 

@@ -36,7 +36,7 @@ def assess(
         flags.append(Flag.RAISED)
         severity = floor
 
-    role_rule = rubric.roles.get(file_role.value, _UNLISTED_ROLE)  # type: ignore[call-overload]
+    role_rule = rubric.roles.get(file_role.value, _UNLISTED_ROLE)
     if role_rule.shift:
         # A file's role can lower a finding, but never below "low" unless the scanner said so.
         lowest = Severity.LOW if tool_severity.rank >= Severity.LOW.rank else tool_severity
@@ -50,7 +50,9 @@ def assess(
 
     if role_rule.needs_human:
         verdict = Verdict.NEEDS_HUMAN
-        factors.append(f"a human should confirm: findings in {file_role.value} code often do not ship")
+        factors.append(
+            f"a human should confirm: findings in {file_role.value} code often do not ship"
+        )
     else:
         verdict = Verdict.TRUE_POSITIVE
     return Proposal(

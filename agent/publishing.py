@@ -25,7 +25,7 @@ class PublishRefused(Exception):
 
 
 class NeedsReconciliation(Exception):
-    """An earlier attempt claimed the write and left no trace; a human must check the destination."""
+    """An earlier write was claimed but left no trace; someone must check the destination."""
 
 
 def publish_approved(deps: WorkflowDeps, approval_id: str) -> str:

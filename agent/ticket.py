@@ -60,8 +60,17 @@ def draft_ticket(
         "",
     ]
     if context.snippet:
-        span = f"lines {context.snippet_start}–{context.snippet_end}, from the {context.source.value}"
-        lines += ["### Code", "", f"{span}:", "", code_block(context.snippet, language=context.language), ""]
+        span = (
+            f"lines {context.snippet_start}-{context.snippet_end}, from the {context.source.value}"
+        )
+        lines += [
+            "### Code",
+            "",
+            f"{span}:",
+            "",
+            code_block(context.snippet, language=context.language),
+            "",
+        ]
     lines += [
         "## Triage",
         "",

@@ -48,15 +48,13 @@ def triage(
         if _advance(graph, deps, case.id, summary):
             summary.resumed += 1
     with deps.database.session() as session:
-        fresh = [
-            case
-            for finding in untriaged_findings(session, limit)
-            if (case := cases.open_case(session, finding, deps.clock())) is not None
+        opened = [
+            cases.open_case(session, f, deps.clock()) for f in untriaged_findings(session, limit)
         ]
-    for index, case in enumerate(fresh, start=1):
-        assert case.id is not None
-        progress(f"triaging case {case.id} ({index}/{len(fresh)})")
-        _advance(graph, deps, case.id, summary)
+    fresh = [new.id for new in opened if new is not None and new.id is not None]
+    for index, case_id in enumerate(fresh, start=1):
+        progress(f"triaging case {case_id} ({index}/{len(fresh)})")
+        _advance(graph, deps, case_id, summary)
         summary.started += 1
     return summary
 
@@ -103,9 +101,13 @@ def _advance(graph: Graph, deps: WorkflowDeps, case_id: int, summary: TriageSumm
         if approval.status == ApprovalStatus.PENDING:
             summary.pending.append(approval.id)
             return False
-        graph.invoke(Command(resume={"approval_id": approval.id, "status": approval.status}), config)
+        graph.invoke(
+            Command(resume={"approval_id": approval.id, "status": approval.status}), config
+        )
     elif snapshot.next:
-        graph.invoke(None, config)  # a run that stopped mid-way (crash): continue from the checkpoint
+        graph.invoke(
+            None, config
+        )  # a run that stopped mid-way (crash): continue from the checkpoint
     else:
         return False
     after = graph.get_state(config)

@@ -75,5 +75,7 @@ def payload_hash(row: ApprovalRow) -> str:
 
 def _by_content(session: Session, case_id: int, digest: str) -> ApprovalRow | None:
     return session.exec(
-        select(ApprovalRow).where(ApprovalRow.case_id == case_id, ApprovalRow.content_hash == digest)
+        select(ApprovalRow).where(
+            ApprovalRow.case_id == case_id, ApprovalRow.content_hash == digest
+        )
     ).first()

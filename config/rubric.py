@@ -30,9 +30,7 @@ class Rubric(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     version: Annotated[str, Field(min_length=1, max_length=50)]
-    cwe_floors: dict[
-        Annotated[str, StringConstraints(pattern=r"^CWE-[1-9][0-9]*$")], SeverityName
-    ]
+    cwe_floors: dict[Annotated[str, StringConstraints(pattern=r"^CWE-[1-9][0-9]*$")], SeverityName]
     floor_exempt_rules: frozenset[str] = frozenset()
     roles: dict[RoleName, RoleRule]
 

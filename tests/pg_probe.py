@@ -1,4 +1,4 @@
-"""Exit 0 when the PostgreSQL at the URL given as argv[1] answers, 1 otherwise (for the Makefile)."""
+"""Exit 0 when the PostgreSQL at the URL in argv[1] answers, else 1 (used by the Makefile)."""
 
 from __future__ import annotations
 

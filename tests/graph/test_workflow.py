@@ -28,8 +28,13 @@ from tools.store.tables import (
 
 def _ingest_example(runtime: Runtime) -> None:
     result = ingest_file(
-        runtime.database, EXAMPLE_REPORT, repo_root=EXAMPLE_REPO, repository="example/notesvc",
-        format_name=None, max_bytes=10_000_000, max_results=10_000,
+        runtime.database,
+        EXAMPLE_REPORT,
+        repo_root=EXAMPLE_REPO,
+        repository="example/notesvc",
+        format_name=None,
+        max_bytes=10_000_000,
+        max_results=10_000,
     )
     assert result.status == "ok"
 
@@ -90,8 +95,10 @@ def test_approval_publishes_exactly_once(triaged: Runtime) -> None:
             )
         # A stale resume straight into the finished thread is ignored by LangGraph, and the
         # outbox claim would refuse a second write anyway.
-        graph.invoke(Command(resume={"approval_id": approval.id, "status": "approved"}),
-                     {"configurable": {"thread_id": approval.thread_id}})
+        graph.invoke(
+            Command(resume={"approval_id": approval.id, "status": "approved"}),
+            {"configurable": {"thread_id": approval.thread_id}},
+        )
     files = _outbox_files(triaged)
     assert [f.name for f in files] == [f"case-{approval.case_id}.md"]
     text = files[0].read_text()
@@ -108,7 +115,11 @@ def test_rejection_publishes_nothing(triaged: Runtime) -> None:
     approval = _approval_for(triaged, "B101")
     with triaged.workflow() as (deps, graph):
         _, outcome = decide_and_resume(
-            deps, graph, approval_id=approval.id, decision=Decision.REJECT, actor="bob",
+            deps,
+            graph,
+            approval_id=approval.id,
+            decision=Decision.REJECT,
+            actor="bob",
             reason="test code",
         )
     assert outcome == "rejected"
@@ -129,8 +140,13 @@ def test_a_forged_resume_without_a_stored_approval_publishes_nothing(triaged: Ru
 def test_a_payload_changed_after_approval_is_refused(triaged: Runtime) -> None:
     approval = _approval_for(triaged, "B324")
     with triaged.database.session() as session:
-        decide(session, approval_id=approval.id, decision=Decision.APPROVE, actor="alice",
-               now=triaged.deps().clock())
+        decide(
+            session,
+            approval_id=approval.id,
+            decision=Decision.APPROVE,
+            actor="alice",
+            now=triaged.deps().clock(),
+        )
         row = session.get(ApprovalRow, approval.id)
         assert row is not None
         row.payload = {"ticket": {**row.payload["ticket"], "repository": "attacker/elsewhere"}}

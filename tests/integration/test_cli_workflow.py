@@ -32,7 +32,9 @@ def demo(cli: Cli) -> list[dict[str, object]]:
     return pending
 
 
-def test_demo_then_approve_in_a_new_process_writes_one_file(cli: Cli, demo: list[dict[str, object]]) -> None:
+def test_demo_then_approve_in_a_new_process_writes_one_file(
+    cli: Cli, demo: list[dict[str, object]]
+) -> None:
     approval_id = str(demo[0]["id"])
     shown = cli("approvals", "show", approval_id)
     assert shown.code == 0 and str(demo[0]["content_hash"]) in shown.stdout
@@ -66,8 +68,12 @@ def test_crash_between_recording_the_approval_and_publishing(
     cli: Cli, demo: list[dict[str, object]]
 ) -> None:
     approval_id = str(demo[2]["id"])
-    crashed = cli("approvals", "approve", approval_id,
-                  extra_env={"APPSEC_TRIAGE_CRASHPOINT": "after-approval-recorded"})
+    crashed = cli(
+        "approvals",
+        "approve",
+        approval_id,
+        extra_env={"APPSEC_TRIAGE_CRASHPOINT": "after-approval-recorded"},
+    )
     assert crashed.code == -signal.SIGKILL
     assert _outbox(cli) == []
     assert cli("approvals", "approve", approval_id).code == 1  # the decision did persist
@@ -80,10 +86,16 @@ def test_crash_between_recording_the_approval_and_publishing(
     assert _outbox(cli) == [f"case-{demo[2]['case']}.md"]
 
 
-def test_crash_after_the_write_before_it_is_recorded(cli: Cli, demo: list[dict[str, object]]) -> None:
+def test_crash_after_the_write_before_it_is_recorded(
+    cli: Cli, demo: list[dict[str, object]]
+) -> None:
     approval_id = str(demo[0]["id"])
-    crashed = cli("approvals", "approve", approval_id,
-                  extra_env={"APPSEC_TRIAGE_CRASHPOINT": "after-publish-write"})
+    crashed = cli(
+        "approvals",
+        "approve",
+        approval_id,
+        extra_env={"APPSEC_TRIAGE_CRASHPOINT": "after-publish-write"},
+    )
     assert crashed.code == -signal.SIGKILL
     assert _outbox(cli) == [f"case-{demo[0]['case']}.md"]
     recovered = cli("triage", "--json")
@@ -95,8 +107,12 @@ def test_crash_after_the_claim_before_the_write_needs_reconciliation(
     cli: Cli, demo: list[dict[str, object]]
 ) -> None:
     approval_id = str(demo[0]["id"])
-    crashed = cli("approvals", "approve", approval_id,
-                  extra_env={"APPSEC_TRIAGE_CRASHPOINT": "before-publish-write"})
+    crashed = cli(
+        "approvals",
+        "approve",
+        approval_id,
+        extra_env={"APPSEC_TRIAGE_CRASHPOINT": "before-publish-write"},
+    )
     assert crashed.code == -signal.SIGKILL
     recovered = cli("triage", "--json")
     outcome = json.loads(recovered.stdout)["finished"][str(demo[0]["case"])]

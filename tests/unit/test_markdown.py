@@ -7,8 +7,15 @@ from tools.publish.markdown import code_block, inline_code, strip_invisible
 
 @pytest.mark.parametrize(
     "hostile",
-    ["@octocat please look", "fixes #12", "![x](https://evil.example/p.png)", "<img src=x>",
-     "a ``` b", "pipe | breaks tables", "`edge`"],
+    [
+        "@octocat please look",
+        "fixes #12",
+        "![x](https://evil.example/p.png)",
+        "<img src=x>",
+        "a ``` b",
+        "pipe | breaks tables",
+        "`edge`",
+    ],
 )
 def test_inline_code_keeps_untrusted_text_inside_one_code_span(hostile: str) -> None:
     rendered = inline_code(hostile)

@@ -10,10 +10,15 @@ RUBRIC = load_rubric()
 
 
 def _assess(
-    *, rule: str = "B608", cwe: tuple[str, ...] = ("CWE-89",), sev: Severity = Severity.MEDIUM,
+    *,
+    rule: str = "B608",
+    cwe: tuple[str, ...] = ("CWE-89",),
+    sev: Severity = Severity.MEDIUM,
     role: FileRole = FileRole.PRODUCTION,
 ) -> tuple[Verdict, Severity, tuple[Flag, ...]]:
-    p = assess(tool="Bandit", rule_id=rule, cwe_ids=cwe, tool_severity=sev, file_role=role, rubric=RUBRIC)
+    p = assess(
+        tool="Bandit", rule_id=rule, cwe_ids=cwe, tool_severity=sev, file_role=role, rubric=RUBRIC
+    )
     assert p.decided_by == f"policy@{RUBRIC.version}"
     assert p.factors[0] == f"scanner rated it {sev.value}"
     return p.verdict, p.severity, p.flags
@@ -30,12 +35,16 @@ def test_floor_never_lowers_a_higher_scanner_severity() -> None:
 
 def test_import_only_rules_are_exempt_from_floors() -> None:
     assert _assess(rule="B404", cwe=("CWE-78",), sev=Severity.LOW) == (
-        Verdict.TRUE_POSITIVE, Severity.LOW, ()
+        Verdict.TRUE_POSITIVE,
+        Severity.LOW,
+        (),
     )
 
 
 def test_test_code_is_lowered_flagged_and_sent_to_a_human() -> None:
-    verdict, severity, flags = _assess(rule="B105", cwe=("CWE-259",), sev=Severity.LOW, role=FileRole.TEST)
+    verdict, severity, flags = _assess(
+        rule="B105", cwe=("CWE-259",), sev=Severity.LOW, role=FileRole.TEST
+    )
     assert verdict == Verdict.NEEDS_HUMAN
     assert severity == Severity.LOW  # raised to medium by the floor, lowered, never below low
     assert Flag.DOWNGRADE in flags and Flag.NON_PRODUCTION in flags

@@ -23,9 +23,15 @@ def test_reads_a_line_range_clamped_to_the_file(repo: Path) -> None:
 
 @pytest.mark.parametrize(
     ("path", "reason"),
-    [("../secret.txt", "'..'"), ("app/../../secret.txt", "'..'"), ("/etc/passwd", "absolute"),
-     ("C:/Windows/win.ini", "absolute"), ("", "empty"), ("app/\x00.py", "NUL"),
-     ("app/missing.py", "no such file")],
+    [
+        ("../secret.txt", "'..'"),
+        ("app/../../secret.txt", "'..'"),
+        ("/etc/passwd", "absolute"),
+        ("C:/Windows/win.ini", "absolute"),
+        ("", "empty"),
+        ("app/\x00.py", "NUL"),
+        ("app/missing.py", "no such file"),
+    ],
 )
 def test_refuses_paths_that_leave_the_repository(repo: Path, path: str, reason: str) -> None:
     with pytest.raises(RepoReadError, match=reason):
@@ -33,13 +39,13 @@ def test_refuses_paths_that_leave_the_repository(repo: Path, path: str, reason: 
 
 
 def test_refuses_a_symlink_that_points_outside(repo: Path) -> None:
-    os.symlink(repo.parent / "secret.txt", repo / "app" / "link.py")
+    (repo / "app" / "link.py").symlink_to(repo.parent / "secret.txt")
     with pytest.raises(RepoReadError, match="outside the repository"):
         RepoReader(repo, max_file_bytes=10_000).read_text("app/link.py")
 
 
 def test_follows_a_symlink_that_stays_inside(repo: Path) -> None:
-    os.symlink(repo / "app" / "main.py", repo / "alias.py")
+    (repo / "alias.py").symlink_to(repo / "app" / "main.py")
     assert RepoReader(repo, max_file_bytes=10_000).read_text("alias.py").startswith("line 1")
 
 

@@ -61,8 +61,10 @@ def test_validator_case(path: Path) -> None:
 
 def _merged(report: ParsedReport, path: Path) -> int:
     """Exact duplicates merged within the file (known per file, so a change shows up)."""
-    return {"SARIF2010.ProvideCodeSnippets_Invalid.sarif": 2,
-            "SARIF2012.ProvideRuleProperties_WithoutRuleMetadata.sarif": 1}.get(path.name, 0)
+    return {
+        "SARIF2010.ProvideCodeSnippets_Invalid.sarif": 2,
+        "SARIF2012.ProvideRuleProperties_WithoutRuleMetadata.sarif": 1,
+    }.get(path.name, 0)
 
 
 def test_a_large_real_report_ingests_with_rules_resolved_by_index() -> None:

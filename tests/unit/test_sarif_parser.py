@@ -10,6 +10,7 @@ import pytest
 from tools.findings.severity import Severity
 from tools.ingest import sarif
 from tools.ingest.errors import ReportRejected
+from tools.ingest.report import ParsedReport
 
 
 def _log(*results: dict[str, Any], rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -33,7 +34,11 @@ def _result(line: int = 10, snippet: str = "cur.execute(q % x)", **extra: Any) -
             {
                 "physicalLocation": {
                     "artifactLocation": {"uri": "./app/db.py"},
-                    "region": {"startLine": line, "endLine": line + 1, "snippet": {"text": snippet}},
+                    "region": {
+                        "startLine": line,
+                        "endLine": line + 1,
+                        "snippet": {"text": snippet},
+                    },
                 }
             }
         ],
@@ -42,13 +47,18 @@ def _result(line: int = 10, snippet: str = "cur.execute(q % x)", **extra: Any) -
     return result
 
 
-def _parse(log: dict[str, Any]) -> sarif.ParsedReport:
+def _parse(log: dict[str, Any]) -> ParsedReport:
     return sarif.parse(log, max_results=1000)
 
 
 def test_normalises_location_rule_metadata_cwe_and_severity() -> None:
-    rules = [{"id": "R1", "name": "sql", "properties": {"tags": ["security", "external/cwe/cwe-89"],
-              "security-severity": "8.1"}}]
+    rules = [
+        {
+            "id": "R1",
+            "name": "sql",
+            "properties": {"tags": ["security", "external/cwe/cwe-89"], "security-severity": "8.1"},
+        }
+    ]
     report = _parse(_log(_result(ruleIndex=0), rules=rules))
     (finding,) = report.findings
     assert (finding.path, finding.start_line, finding.end_line) == ("app/db.py", 10, 11)
@@ -116,10 +126,20 @@ def test_message_strings_and_arguments_are_resolved() -> None:
         (lambda log: log.pop("version"), "'version' property is missing"),
         (lambda log: log.pop("runs"), "'runs' property is missing"),
         (lambda log: log["runs"][0]["tool"]["driver"].pop("name"), "'name' property is missing"),
-        (lambda log: log["runs"][0]["results"][0].update(ruleIndex=3), "ruleIndex: 3 is out of range"),
-        (lambda log: log["runs"][0]["results"][0].update(ruleId="OTHER", ruleIndex=0), "contradicts"),
-        (lambda log: log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"].update(
-            startLine=9, endLine=3), "endLine 3 is before startLine 9"),
+        (
+            lambda log: log["runs"][0]["results"][0].update(ruleIndex=3),
+            "ruleIndex: 3 is out of range",
+        ),
+        (
+            lambda log: log["runs"][0]["results"][0].update(ruleId="OTHER", ruleIndex=0),
+            "contradicts",
+        ),
+        (
+            lambda log: log["runs"][0]["results"][0]["locations"][0]["physicalLocation"][
+                "region"
+            ].update(startLine=9, endLine=3),
+            "endLine 3 is before startLine 9",
+        ),
         (lambda log: log["runs"][0]["results"][0].update(level="fatal"), "not a SARIF level"),
         (lambda log: log["runs"][0]["results"][0].pop("message"), "'message' property is missing"),
         (lambda log: log["runs"][0]["results"][0].update(message={"id": "nope"}), "messageStrings"),

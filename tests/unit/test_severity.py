@@ -5,8 +5,13 @@ from tools.findings.severity import Severity, from_sarif_level, from_score, from
 
 @pytest.mark.parametrize(
     ("level", "expected"),
-    [("error", Severity.HIGH), ("warning", Severity.MEDIUM), ("note", Severity.LOW),
-     ("none", Severity.INFO), ("fatal", None)],
+    [
+        ("error", Severity.HIGH),
+        ("warning", Severity.MEDIUM),
+        ("note", Severity.LOW),
+        ("none", Severity.INFO),
+        ("fatal", None),
+    ],
 )
 def test_sarif_levels_map_onto_the_scale(level: str, expected: Severity | None) -> None:
     assert from_sarif_level(level) == expected
@@ -14,8 +19,15 @@ def test_sarif_levels_map_onto_the_scale(level: str, expected: Severity | None) 
 
 @pytest.mark.parametrize(
     ("score", "expected"),
-    [(9.8, Severity.CRITICAL), (7.0, Severity.HIGH), (6.9, Severity.MEDIUM), (0.1, Severity.LOW),
-     (0.0, Severity.INFO), (11.0, None), (-1.0, None)],
+    [
+        (9.8, Severity.CRITICAL),
+        (7.0, Severity.HIGH),
+        (6.9, Severity.MEDIUM),
+        (0.1, Severity.LOW),
+        (0.0, Severity.INFO),
+        (11.0, None),
+        (-1.0, None),
+    ],
 )
 def test_cvss_bands(score: float, expected: Severity | None) -> None:
     assert from_score(score) == expected

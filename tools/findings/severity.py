@@ -67,7 +67,7 @@ def from_word(word: str) -> Severity | None:
 
 
 def from_score(score: float) -> Severity | None:
-    """A CVSS-style 0–10 score (CodeQL's ``security-severity``) → severity, using CVSS v3 bands."""
+    """A CVSS-style 0-10 score (CodeQL's ``security-severity``) → severity, using CVSS v3 bands."""
     if not 0.0 <= score <= 10.0:
         return None
     if score >= 9.0:

@@ -265,8 +265,10 @@ def _resolve_rule(run: _Run, result: JsonObject, where: str) -> _Rule | None:
     if rule_id is None:
         return None
     # A hierarchical id ("RULE/sub") still belongs to its base rule's metadata.
-    return run.rules_by_id.get(rule_id) or run.rules_by_id.get(rule_id.split("/", 1)[0]) or (
-        _Rule(rule_id, None, None, (), None, {})
+    return (
+        run.rules_by_id.get(rule_id)
+        or run.rules_by_id.get(rule_id.split("/", 1)[0])
+        or (_Rule(rule_id, None, None, (), None, {}))
     )
 
 
@@ -352,7 +354,9 @@ def _primary_location(
         and (end_line is None or end_line == start_line)
         and end_column < start_column
     ):
-        raise ReportRejected(f"{rwhere}: endColumn {end_column} is before startColumn {start_column}")
+        raise ReportRejected(
+            f"{rwhere}: endColumn {end_column} is before startColumn {start_column}"
+        )
     snippet_obj = opt_obj(region, "snippet", rwhere)
     snippet = opt_str(snippet_obj, "text", f"{rwhere}.snippet") if snippet_obj else None
     return path, start_line, start_column, end_line or start_line, snippet
@@ -391,7 +395,7 @@ def _check_related_references(log: JsonObject, result: JsonObject, where: str) -
         uri = artifact.get("uri") if isinstance(artifact, dict) else None
         if isinstance(uri, str) and uri.startswith("sarif:") and not _resolves(log, uri[6:]):
             raise ReportRejected(
-                f"{where}.relatedLocations[{i}]: reference {uri[:200]!r} does not resolve in this log"
+                f"{where}.relatedLocations[{i}]: {uri[:200]!r} does not resolve in this log"
             )
 
 

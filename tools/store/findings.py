@@ -86,9 +86,7 @@ def untriaged_findings(session: Session, limit: int | None) -> Sequence[FindingR
     """Findings that belong to no case yet, oldest first."""
     in_a_case = select(CaseFindingRow.finding_id)
     query = (
-        select(FindingRow)
-        .where(col(FindingRow.id).not_in(in_a_case))
-        .order_by(col(FindingRow.id))
+        select(FindingRow).where(col(FindingRow.id).not_in(in_a_case)).order_by(col(FindingRow.id))
     )
     if limit is not None:
         query = query.limit(limit)
@@ -111,7 +109,9 @@ def _existing_by_fingerprint(
     return found
 
 
-def _new_row(finding: Finding, *, repository: str, repo_root: str | None, now: datetime) -> FindingRow:
+def _new_row(
+    finding: Finding, *, repository: str, repo_root: str | None, now: datetime
+) -> FindingRow:
     return FindingRow(
         repository=repository,
         fingerprint=finding.fingerprint,

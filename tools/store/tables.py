@@ -1,4 +1,4 @@
-"""SQLModel tables. One metadata for Alembic; LangGraph's checkpoint tables are not modelled here."""
+"""SQLModel tables: one metadata for Alembic. LangGraph's checkpoint tables are not here."""
 
 from __future__ import annotations
 

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import context
 from sqlmodel import SQLModel
 
 import tools.store.tables  # noqa: F401 - registers the tables on SQLModel.metadata
-
-# LangGraph's checkpointers own these tables; autogenerate must neither create nor drop them.
-LANGGRAPH_TABLES = frozenset(
-    {"checkpoints", "checkpoint_blobs", "checkpoint_writes", "checkpoint_migrations", "writes"}
-)
-
-
-def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
-    return not (type_ == "table" and name in LANGGRAPH_TABLES)
+from tools.store.schema_filter import include_name
 
 
 def run_migrations() -> None:
