@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from agent.ticket import FindingSummary
-from tools.store.tables import CaseFindingRow, CaseRow, CaseStatus, FindingRow
+from tools.store.tables import CaseFindingRow, CaseRow, CaseStatus, FindingRow, ProposalRow
 
 OPEN_STATUSES = (CaseStatus.TRIAGING, CaseStatus.AWAITING_APPROVAL)
 
@@ -89,3 +89,13 @@ def set_status(session: Session, case_id: int, status: CaseStatus, now: datetime
     case.status = status
     case.updated_at = now
     session.add(case)
+
+
+def latest_verdicts(session: Session, case_ids: Sequence[int]) -> dict[int, str]:
+    """Case id → verdict of its most recent proposal."""
+    rows = session.exec(
+        select(ProposalRow)
+        .where(col(ProposalRow.case_id).in_(list(case_ids)))
+        .order_by(col(ProposalRow.id))
+    ).all()
+    return {row.case_id: row.verdict for row in rows}

@@ -8,11 +8,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from agent.cases import latest_verdicts
 from agent.ingest import ingest_file
 from agent.runtime import Runtime
 from agent.workflow import triage
 from approvals.requests import list_approvals
-from tools.store.tables import ApprovalStatus
+from tools.findings.severity import Severity
+from tools.store.tables import ApprovalRow, ApprovalStatus
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DEMO_REPORT = EXAMPLES / "reports" / "bandit.sarif"
@@ -22,6 +24,14 @@ DEMO_REPOSITORY = "example/notesvc"
 
 class DemoUnavailable(Exception):
     pass
+
+
+def _severity(approval: ApprovalRow) -> Severity:
+    labels = approval.payload["ticket"]["labels"]
+    return next(
+        (Severity(label.split(":", 1)[1]) for label in labels if label.startswith("severity:")),
+        Severity.INFO,
+    )
 
 
 def run_demo(runtime: Runtime, console: Console) -> None:
@@ -46,12 +56,20 @@ def run_demo(runtime: Runtime, console: Console) -> None:
         summary = triage(deps, graph, limit=None)
     console.print(f"   {summary.started} case(s) triaged, {summary.resumed} resumed")
     with runtime.database.session() as session:
-        pending = list_approvals(session, ApprovalStatus.PENDING)
-        table = Table("approval", "case", "title", title="3. Pending approvals")
-        for approval in pending:
-            table.add_row(
-                approval.id, str(approval.case_id), Text(approval.payload["ticket"]["title"])
-            )
+        pending = sorted(
+            list_approvals(session, ApprovalStatus.PENDING),
+            key=lambda a: (-_severity(a).rank, a.case_id),
+        )
+        verdicts = latest_verdicts(session, [a.case_id for a in pending])
+    table = Table("approval", "case", "severity", "verdict", "ticket title", title="3. Pending")
+    for approval in pending:
+        table.add_row(
+            approval.id,
+            str(approval.case_id),
+            _severity(approval).value,
+            verdicts.get(approval.case_id, "?"),
+            Text(approval.payload["ticket"]["title"]),
+        )
     console.print(table)
     first = pending[0].id if pending else "ID"
     outbox = runtime.settings.resolved_outbox_dir()
