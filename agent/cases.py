@@ -8,13 +8,14 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from agent.errors import AgentError
 from agent.ticket import FindingSummary
 from tools.store.tables import CaseFindingRow, CaseRow, CaseStatus, FindingRow, ProposalRow
 
 OPEN_STATUSES = (CaseStatus.TRIAGING, CaseStatus.AWAITING_APPROVAL)
 
 
-class CaseNotFound(LookupError):
+class CaseNotFound(AgentError):
     pass
 
 

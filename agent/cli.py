@@ -18,9 +18,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from agent.errors import AgentError
 from agent.ingest import IngestResult, ingest_file
 from agent.runtime import Runtime, open_runtime
-from agent.workflow import decide_and_resume, triage
+from agent.workflow import TriageSummary, decide_and_resume, triage
 from approvals.decisions import Decision
 from approvals.errors import ApprovalError
 from approvals.requests import get_approval, list_approvals
@@ -253,10 +254,19 @@ def triage_command(
         "resumed": summary.resumed,
         "pending_approvals": summary.pending,
         "finished": {str(k): v for k, v in summary.finished.items()},
+        "failed": {str(k): v for k, v in summary.failed.items()},
     }
+    for case_id, error in summary.failed.items():
+        err.print(Text("failed ", style="bold red") + Text(f"case {case_id}: {error}"))
     if as_json:
         _print_json(result)
-        return
+    else:
+        _print_triage_summary(summary)
+    if summary.failed:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+def _print_triage_summary(summary: TriageSummary) -> None:
     out.print(
         f"{summary.started} new case(s) triaged, {summary.resumed} resumed, "
         f"{len(summary.pending)} approval(s) pending, {len(summary.finished)} finished."
@@ -375,7 +385,10 @@ def demo() -> None:
     """Ingest and triage the bundled example app, then show what to do next."""
     from agent.demo import run_demo
 
-    run_demo(_runtime(), out)
+    try:
+        run_demo(_runtime(), out)
+    except AgentError as exc:
+        _fail(EXIT_REFUSED, str(exc))
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agent.cases import latest_verdicts
+from agent.errors import AgentError
 from agent.ingest import ingest_file
 from agent.runtime import Runtime
 from agent.workflow import triage
@@ -22,7 +23,7 @@ DEMO_REPO = EXAMPLES / "vulnerable-app"
 DEMO_REPOSITORY = "example/notesvc"
 
 
-class DemoUnavailable(Exception):
+class DemoUnavailable(AgentError):
     pass
 
 

@@ -8,8 +8,8 @@ the destination is searched for the marker before anything is written again.
 
 from __future__ import annotations
 
-from agent.crashpoints import Crashpoints
 from agent.deps import WorkflowDeps
+from agent.errors import AgentError
 from approvals.requests import get_approval, payload_hash
 from tools.publish.publisher import Publisher, marker_for
 from tools.publish.ticket import Ticket
@@ -20,11 +20,11 @@ from tools.store.tables import ApprovalStatus, OutboxStatus
 ACTION_CREATE_ISSUE = "create_issue"
 
 
-class PublishRefused(Exception):
+class PublishRefused(AgentError):
     """Publishing was refused on purpose; nothing was written."""
 
 
-class NeedsReconciliation(Exception):
+class NeedsReconciliation(AgentError):
     """An earlier write was claimed but left no trace; someone must check the destination."""
 
 
@@ -67,20 +67,13 @@ def publish_approved(deps: WorkflowDeps, approval_id: str) -> str:
                 )
             outbox.mark_published(session, existing, ref=found, now=deps.clock())
             return found
-    return _write(deps.crashpoints, deps, publisher, ticket, marker, key)
+    return _write(deps, ticket, marker, key)
 
 
-def _write(
-    crashpoints: Crashpoints,
-    deps: WorkflowDeps,
-    publisher: Publisher,
-    ticket: Ticket,
-    marker: str,
-    key: str,
-) -> str:
-    crashpoints.reach("before-publish-write")
-    ref = publisher.publish(ticket, marker)
-    crashpoints.reach("after-publish-write")
+def _write(deps: WorkflowDeps, ticket: Ticket, marker: str, key: str) -> str:
+    deps.crashpoints.reach("before-publish-write")
+    ref = deps.publisher.publish(ticket, marker)
+    deps.crashpoints.reach("after-publish-write")
     with deps.database.session() as session:
         row = outbox.get(session, key)
         assert row is not None
@@ -92,6 +85,6 @@ def _write(
             now=deps.clock(),
             case_id=row.case_id,
             approval_id=row.approval_id,
-            detail={"destination": publisher.destination, "ref": ref, "hash": row.content_hash},
+            detail={"destination": row.destination, "ref": ref, "hash": row.content_hash},
         )
     return ref

@@ -30,6 +30,8 @@ class TriageSummary:
     """Approval ids now waiting for a human."""
     finished: dict[int, str] = field(default_factory=dict)
     """Case id → outcome, for cases that reached the end in this run."""
+    failed: dict[int, str] = field(default_factory=dict)
+    """Case id → error, for cases that raised; their threads stay resumable."""
 
 
 def triage(
@@ -45,7 +47,7 @@ def triage(
         unfinished = list(cases.open_cases(session))
     for case in unfinished:
         assert case.id is not None
-        if _advance(graph, deps, case.id, summary):
+        if _advance_safely(graph, deps, case.id, summary):
             summary.resumed += 1
     with deps.database.session() as session:
         opened = [
@@ -54,7 +56,7 @@ def triage(
     fresh = [new.id for new in opened if new is not None and new.id is not None]
     for index, case_id in enumerate(fresh, start=1):
         progress(f"triaging case {case_id} ({index}/{len(fresh)})")
-        _advance(graph, deps, case_id, summary)
+        _advance_safely(graph, deps, case_id, summary)
         summary.started += 1
     return summary
 
@@ -86,6 +88,15 @@ def decide_and_resume(
     summary = TriageSummary()
     _advance(graph, deps, approval.case_id, summary)
     return approval, summary.finished.get(approval.case_id)
+
+
+def _advance_safely(graph: Graph, deps: WorkflowDeps, case_id: int, summary: TriageSummary) -> bool:
+    """One failing case must not stop the others; its checkpoint lets a later run retry it."""
+    try:
+        return _advance(graph, deps, case_id, summary)
+    except Exception as exc:
+        summary.failed[case_id] = f"{type(exc).__name__}: {exc}"
+        return False
 
 
 def _advance(graph: Graph, deps: WorkflowDeps, case_id: int, summary: TriageSummary) -> bool:
