@@ -10,7 +10,7 @@ from rich.text import Text
 
 from agent.cases import latest_verdicts
 from agent.errors import AgentError
-from agent.ingest import ingest_file
+from agent.ingest import IngestResult, ingest_file
 from agent.runtime import Runtime
 from agent.workflow import triage
 from approvals.requests import list_approvals
@@ -35,11 +35,11 @@ def _severity(approval: ApprovalRow) -> Severity:
     )
 
 
-def run_demo(runtime: Runtime, console: Console) -> None:
+def ingest_example(runtime: Runtime) -> IngestResult:
+    """Ingest the example app's Bandit report, with the app as the repository root."""
     if not DEMO_REPORT.is_file():
         raise DemoUnavailable(f"the demo needs the repository checkout; {DEMO_REPORT} is missing")
-    console.print(f"1. Ingesting {DEMO_REPORT.relative_to(EXAMPLES.parent)} (Bandit, SARIF 2.1.0)")
-    result = ingest_file(
+    return ingest_file(
         runtime.database,
         DEMO_REPORT,
         repo_root=DEMO_REPO,
@@ -48,6 +48,11 @@ def run_demo(runtime: Runtime, console: Console) -> None:
         max_bytes=runtime.settings.max_report_bytes,
         max_results=runtime.settings.max_results_per_report,
     )
+
+
+def run_demo(runtime: Runtime, console: Console) -> None:
+    console.print(f"1. Ingesting {DEMO_REPORT.relative_to(EXAMPLES.parent)} (Bandit, SARIF 2.1.0)")
+    result = ingest_example(runtime)
     console.print(
         f"   {result.results} results → {result.findings} findings "
         f"({result.new} new, {result.duplicates} seen before)"

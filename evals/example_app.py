@@ -21,8 +21,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from agent.demo import DEMO_REPO, DEMO_REPORT, DEMO_REPOSITORY
-from agent.ingest import ingest_file
+from agent.demo import DEMO_REPO, ingest_example
 from agent.runtime import Runtime, open_runtime
 from agent.workflow import triage
 from config.settings import Settings
@@ -78,15 +77,7 @@ def score(proposals: Proposals, labels: list[dict[str, Any]]) -> Scored:
 
 def triage_example(runtime: Runtime) -> Proposals:
     """Ingest and triage the example app and return what was proposed for each finding."""
-    ingest_file(
-        runtime.database,
-        DEMO_REPORT,
-        repo_root=DEMO_REPO,
-        repository=DEMO_REPOSITORY,
-        format_name=None,
-        max_bytes=runtime.settings.max_report_bytes,
-        max_results=runtime.settings.max_results_per_report,
-    )
+    ingest_example(runtime)
     with runtime.workflow() as (deps, graph):
         triage(deps, graph, limit=None)
     with runtime.database.session() as session:
