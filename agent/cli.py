@@ -345,7 +345,7 @@ def _decide(approval_id: str, decision: Decision, actor: str, reason: str | None
             approval, outcome = decide_and_resume(
                 deps, graph, approval_id=approval_id, decision=decision, actor=actor, reason=reason
             )
-        except ApprovalError as exc:
+        except (ApprovalError, AgentError, ToolError) as exc:
             _fail(EXIT_REFUSED, str(exc))
     out.print(
         f"approval {approval.id}: {approval.status} by {actor}; case {approval.case_id}: {outcome}",

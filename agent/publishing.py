@@ -11,7 +11,7 @@ from __future__ import annotations
 from agent.deps import WorkflowDeps
 from agent.errors import AgentError
 from approvals.requests import get_approval, payload_hash
-from tools.publish.publisher import Publisher, marker_for
+from tools.publish.publisher import Publisher, PublishError, marker_for
 from tools.publish.ticket import Ticket
 from tools.store import outbox
 from tools.store.audit import append_event
@@ -72,7 +72,13 @@ def publish_approved(deps: WorkflowDeps, approval_id: str) -> str:
 
 def _write(deps: WorkflowDeps, ticket: Ticket, marker: str, key: str) -> str:
     deps.crashpoints.reach("before-publish-write")
-    ref = deps.publisher.publish(ticket, marker)
+    try:
+        ref = deps.publisher.publish(ticket, marker)
+    except PublishError as exc:
+        if exc.written is False:
+            with deps.database.session() as session:
+                outbox.release(session, key)
+        raise
     deps.crashpoints.reach("after-publish-write")
     with deps.database.session() as session:
         row = outbox.get(session, key)

@@ -16,6 +16,7 @@ from approvals.decisions import Decision, decide
 from approvals.errors import AlreadyDecided, ApprovalExpired
 from approvals.requests import list_approvals
 from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT
+from tools.publish.publisher import PublishError
 from tools.store.tables import (
     ApprovalRow,
     AuditEventRow,
@@ -163,3 +164,23 @@ def test_an_expired_approval_cannot_be_decided(triaged: Runtime) -> None:
     later = approval.expires_at
     with triaged.database.session() as session, pytest.raises(ApprovalExpired):
         decide(session, approval_id=approval.id, decision=Decision.APPROVE, actor="a", now=later)
+
+
+def test_a_failed_write_is_reported_and_retried_once_fixed(triaged: Runtime) -> None:
+    approval = _approval_for(triaged, "B608")
+    outbox_dir = triaged.settings.resolved_outbox_dir()
+    outbox_dir.parent.mkdir(parents=True, exist_ok=True)
+    outbox_dir.write_text("a file where the outbox directory should be")
+    with triaged.workflow() as (deps, graph):
+        with pytest.raises(PublishError, match="cannot write the outbox file"):
+            decide_and_resume(
+                deps, graph, approval_id=approval.id, decision=Decision.APPROVE, actor="alice"
+            )
+        summary = triage(deps, graph, limit=None)
+        assert "cannot write the outbox file" in summary.failed[approval.case_id]
+        assert len(summary.pending) == 18  # the other cases are untouched
+
+        outbox_dir.unlink()
+        summary = triage(deps, graph, limit=None)
+    assert summary.finished == {approval.case_id: "published"}
+    assert [f.name for f in _outbox_files(triaged)] == [f"case-{approval.case_id}.md"]

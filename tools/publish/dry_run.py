@@ -55,5 +55,8 @@ class DryRunOutbox:
             finally:
                 Path(tmp).unlink(missing_ok=True)
         except OSError as exc:
-            raise PublishError(f"cannot write the outbox file {path}: {exc.strerror}") from exc
+            # The rename is atomic: on any error the outbox file is untouched.
+            raise PublishError(
+                f"cannot write the outbox file {path}: {exc.strerror}", written=False
+            ) from exc
         return str(path)

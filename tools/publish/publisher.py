@@ -9,7 +9,15 @@ from tools.publish.ticket import Ticket
 
 
 class PublishError(ToolError):
-    """A write to the destination failed; whether it took effect may be unknown."""
+    """A write to the destination failed.
+
+    ``written`` is False only when the destination certainly did not change (the write can be
+    retried blindly); None means unknown, and the outbox must reconcile before any retry.
+    """
+
+    def __init__(self, message: str, *, written: bool | None = None) -> None:
+        super().__init__(message)
+        self.written = written
 
 
 class Publisher(Protocol):

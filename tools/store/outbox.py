@@ -42,6 +42,14 @@ def get(session: Session, key: str) -> OutboxRow | None:
     return session.get(OutboxRow, key)
 
 
+def release(session: Session, key: str) -> None:
+    """Drop a claim whose write certainly did not happen, so a later attempt may write."""
+    row = session.get(OutboxRow, key)
+    if row is not None and row.status == OutboxStatus.CLAIMED:
+        session.delete(row)
+        session.commit()
+
+
 def mark_published(session: Session, row: OutboxRow, *, ref: str, now: datetime) -> None:
     row.status = OutboxStatus.PUBLISHED
     row.ref = ref
