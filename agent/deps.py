@@ -26,4 +26,5 @@ class WorkflowDeps:
     max_snippet_lines: int
     max_file_bytes: int
     crashpoints: Crashpoints
+    allowed_link_hosts: frozenset[str]
     clock: Callable[[], datetime] = utc_now

@@ -33,6 +33,7 @@ class Runtime:
             max_snippet_lines=self.settings.max_snippet_lines,
             max_file_bytes=self.settings.max_file_bytes,
             crashpoints=Crashpoints(self.settings.crashpoint),
+            allowed_link_hosts=frozenset(self.settings.allowed_link_hosts),
         )
 
     @contextmanager

@@ -59,7 +59,13 @@ def request_ticket_approval(
     proposal: Proposal,
 ) -> str:
     """Draft the ticket and open (once) the approval that covers exactly it; returns its id."""
-    ticket = draft_ticket(case_id=case_id, finding=finding, context=context, proposal=proposal)
+    ticket = draft_ticket(
+        case_id=case_id,
+        finding=finding,
+        context=context,
+        proposal=proposal,
+        allowed_link_hosts=deps.allowed_link_hosts,
+    )
     now = deps.clock()
     with deps.database.session() as session:
         approval, created = request_approval(

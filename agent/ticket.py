@@ -9,9 +9,11 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from agent.proposal import Proposal
-from tools.publish.markdown import code_block, inline_code, strip_invisible
+from tools.publish.markdown import code_block, inline_code
 from tools.publish.ticket import Ticket
 from tools.repo.context import CodeContext
+from tools.sanitize.github_markdown import sanitise_github_markdown
+from tools.sanitize.invisible import without_invisible
 
 
 class FindingSummary(BaseModel):
@@ -34,12 +36,21 @@ class FindingSummary(BaseModel):
 
 
 def draft_ticket(
-    *, case_id: int, finding: FindingSummary, context: CodeContext, proposal: Proposal
+    *,
+    case_id: int,
+    finding: FindingSummary,
+    context: CodeContext,
+    proposal: Proposal,
+    allowed_link_hosts: frozenset[str],
 ) -> Ticket:
-    """The exact ticket an analyst approves and the publisher writes."""
+    """The exact ticket an analyst approves and the publisher writes.
+
+    Untrusted text only ever enters as code; the finished body is then sanitised for GitHub, so
+    even a bug in this function cannot ship an image, a foreign link or a mention.
+    """
     where = _location(finding)
     rule = f"{finding.rule_id} {finding.rule_name}" if finding.rule_name else finding.rule_id
-    title = strip_invisible(f"[{proposal.severity.value}] {rule} in {where}")
+    title = without_invisible(f"[{proposal.severity.value}] {rule} in {where}")
     title = " ".join(title.split())[:256]
     lines = [
         "## Finding",
@@ -84,7 +95,8 @@ def draft_ticket(
         _remediation(finding.cwe_ids),
     ]
     labels = ("security", f"severity:{proposal.severity.value}", "appsec-triage")
-    return Ticket(repository=finding.repository, title=title, body="\n".join(lines), labels=labels)
+    body = sanitise_github_markdown("\n".join(lines), allowed_link_hosts).text
+    return Ticket(repository=finding.repository, title=title, body=body, labels=labels)
 
 
 def _location(finding: FindingSummary) -> str:

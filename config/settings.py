@@ -33,6 +33,19 @@ class Settings(BaseSettings):
     snippet_context_lines: int = Field(default=3, ge=0)
     max_file_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
     approval_ttl_hours: int = Field(default=24 * 7, gt=0)
+    allowed_link_hosts: tuple[str, ...] = Field(
+        default=(
+            "cwe.mitre.org",
+            "capec.mitre.org",
+            "nvd.nist.gov",
+            "www.cve.org",
+            "osv.dev",
+            "github.com",
+            "owasp.org",
+            "cheatsheetseries.owasp.org",
+        ),
+        description="The only hosts a published ticket may link to (https only).",
+    )
     crashpoint: str | None = Field(
         default=None,
         description=(

@@ -2,7 +2,8 @@ import re
 
 import pytest
 
-from tools.publish.markdown import code_block, inline_code, strip_invisible
+from tools.publish.markdown import code_block, inline_code
+from tools.sanitize.invisible import replace_lone_surrogates, strip_invisible
 
 
 @pytest.mark.parametrize(
@@ -34,9 +35,13 @@ def test_code_block_fence_outgrows_backtick_runs_in_the_code() -> None:
     assert block.endswith("\n`````")
 
 
-def test_invisible_and_bidi_characters_are_removed() -> None:
-    assert strip_invisible("a\u200bb\u202ec\U000e0041d\ufeff") == "abcd"
+def test_invisible_and_bidi_characters_are_removed_and_counted() -> None:
+    assert strip_invisible("a\u200bb\u202ec\U000e0041d\ufeff") == ("abcd", 4)
     assert "\u2066" not in inline_code("x\u2066y")
+
+
+def test_lone_surrogates_become_replacement_characters() -> None:
+    assert replace_lone_surrogates("a\ud800b\udfffc\U0001f600") == "a\ufffdb\ufffdc\U0001f600"
 
 
 def test_inline_code_caps_length() -> None:
