@@ -27,6 +27,7 @@ from approvals.errors import ApprovalError
 from approvals.requests import get_approval, list_approvals
 from config.settings import Settings
 from tools.errors import ToolError
+from tools.store.audit import verify_chain
 from tools.store.findings import list_findings
 from tools.store.tables import FindingRow
 
@@ -40,9 +41,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 findings_app = typer.Typer(help="Inspect ingested findings.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 approvals_app = typer.Typer(help="List and decide pending approvals.", no_args_is_help=True)
 app.add_typer(findings_app, name="findings")
 app.add_typer(approvals_app, name="approvals")
+app.add_typer(audit_app, name="audit")
 
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, markup=False)
@@ -378,6 +381,36 @@ def approvals_reject(
     if not reason.strip():
         _fail(EXIT_BAD_INPUT, "--reason must not be empty")
     _decide(approval_id, Decision.REJECT, as_ or getpass.getuser(), reason.strip())
+
+
+@audit_app.command("verify")
+def audit_verify(
+    expect_head: Annotated[
+        str | None,
+        typer.Option(help="Head hash recorded earlier; detects records cut from the end."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recompute the hash chain; exit 1 if any record was edited, deleted or reordered."""
+    runtime = _runtime()
+    with runtime.database.session() as session:
+        report = verify_chain(session, expect_head=expect_head)
+    if as_json:
+        _print_json(
+            {
+                "ok": report.ok,
+                "records": report.records,
+                "head": report.head,
+                "problems": report.problems,
+            }
+        )
+    else:
+        for problem in report.problems:
+            err.print(Text("broken ", style="bold red") + Text(problem))
+        verdict = "intact" if report.ok else f"BROKEN ({len(report.problems)} problems)"
+        out.print(f"audit trail {verdict}: {report.records} records, head {report.head}")
+    if not report.ok:
+        raise typer.Exit(EXIT_REFUSED)
 
 
 @app.command()

@@ -12,6 +12,7 @@ from agent.publishing import ACTION_CREATE_ISSUE
 from agent.ticket import FindingSummary, draft_ticket
 from approvals.requests import request_approval
 from tools.findings.severity import Severity
+from tools.publish.payload import content_hash
 from tools.repo.context import CodeContext, build_code_context
 from tools.repo.reader import RepoReader
 from tools.store.audit import append_event
@@ -98,7 +99,17 @@ def request_ticket_approval(
                 now=now,
                 case_id=case_id,
                 approval_id=approval.id,
-                detail={"content_hash": approval.content_hash, "verdict": proposal.verdict},
+                detail={
+                    "finding": finding.fingerprint,
+                    "rule": finding.rule_id,
+                    "verdict": proposal.verdict,
+                    "severity": proposal.severity,
+                    "proposal_hash": content_hash(proposal.model_dump(mode="json")),
+                    "proposed_by": proposal.decided_by,
+                    "model": None,  # the deterministic path; the LLM stage records its model here
+                    "prompt_version": None,
+                    "content_hash": approval.content_hash,
+                },
             )
         return approval.id
 

@@ -59,7 +59,7 @@ def decide(
         now=now,
         case_id=row.case_id,
         approval_id=approval_id,
-        detail={"content_hash": row.content_hash, "reason": reason},
+        detail={"decision": decision.value, "content_hash": row.content_hash, "reason": reason},
     )
     session.commit()
     session.refresh(row)

@@ -1,10 +1,18 @@
-"""The audit trail: append-only records, each carrying the hash of the one before it."""
+"""The audit trail: append-only records, each carrying the hash of the one before it.
+
+``prev_hash`` is unique, so two writers racing to append after the same record cannot fork the
+chain: the second insert fails and its transaction rolls back. ``verify_chain`` recomputes every
+hash and link, which exposes an edited, deleted or reordered record. Deleting records from the
+*end* leaves a shorter valid chain; compare the head hash with one recorded elsewhere
+(``--expect-head``) to detect that.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -12,6 +20,29 @@ from sqlmodel import Session, col, select
 from tools.store.tables import AuditEventRow
 
 GENESIS_HASH = "0" * 64
+
+
+def compute_record_hash(
+    *,
+    prev_hash: str,
+    at: datetime,
+    event: str,
+    actor: str,
+    case_id: int | None,
+    approval_id: str | None,
+    detail: dict[str, Any],
+) -> str:
+    material = [
+        prev_hash,
+        at.astimezone(UTC).isoformat(timespec="microseconds"),
+        event,
+        actor,
+        case_id,
+        approval_id,
+        detail,
+    ]
+    canonical = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def append_event(
@@ -30,14 +61,6 @@ def append_event(
     ).first()
     prev_hash = latest.record_hash if latest else GENESIS_HASH
     body = detail or {}
-    record_hash = hashlib.sha256(
-        json.dumps(
-            [prev_hash, now.isoformat(), event, actor, case_id, approval_id, body],
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
-    ).hexdigest()
     row = AuditEventRow(
         at=now,
         event=event,
@@ -46,8 +69,61 @@ def append_event(
         approval_id=approval_id,
         detail=body,
         prev_hash=prev_hash,
-        record_hash=record_hash,
+        record_hash=compute_record_hash(
+            prev_hash=prev_hash,
+            at=now,
+            event=event,
+            actor=actor,
+            case_id=case_id,
+            approval_id=approval_id,
+            detail=body,
+        ),
     )
     session.add(row)
     session.flush()
     return row
+
+
+@dataclass
+class ChainReport:
+    records: int = 0
+    head: str = GENESIS_HASH
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(session: Session, *, expect_head: str | None = None) -> ChainReport:
+    """Recompute the chain in id order and report every break."""
+    report = ChainReport()
+    expected_prev = GENESIS_HASH
+    for row in session.exec(select(AuditEventRow).order_by(col(AuditEventRow.id))):
+        report.records += 1
+        recomputed = compute_record_hash(
+            prev_hash=row.prev_hash,
+            at=row.at,
+            event=row.event,
+            actor=row.actor,
+            case_id=row.case_id,
+            approval_id=row.approval_id,
+            detail=row.detail,
+        )
+        if recomputed != row.record_hash:
+            report.problems.append(
+                f"record {row.id} ({row.event}) was edited: its hash does not match"
+            )
+        if row.prev_hash != expected_prev:
+            report.problems.append(
+                f"record {row.id} ({row.event}) does not follow the record before it: "
+                "a record was deleted, inserted or moved"
+            )
+        expected_prev = row.record_hash
+    report.head = expected_prev
+    if expect_head is not None and expect_head != report.head:
+        report.problems.append(
+            f"the chain ends at {report.head[:16]}…, not at the expected head "
+            f"{expect_head[:16]}…: records were removed from the end or added"
+        )
+    return report

@@ -146,6 +146,8 @@ class AuditEventRow(SQLModel, table=True):
     """An append-only, hash-chained record of what happened and who decided."""
 
     __tablename__ = "audit_event"
+    # Unique: two appenders racing after the same record cannot fork the chain.
+    __table_args__ = (UniqueConstraint("prev_hash", name="uq_audit_event_prev_hash"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime
