@@ -14,6 +14,7 @@ from agent.deps import utc_now
 from tools.ingest import registry
 from tools.ingest.errors import ReportRejected
 from tools.ingest.loader import load_json
+from tools.sanitize.invisible import replace_lone_surrogates
 from tools.store.database import Database
 from tools.store.findings import store_report
 
@@ -46,6 +47,8 @@ def ingest_file(
     max_bytes: int,
     max_results: int,
 ) -> IngestResult:
+    # A file name from the OS may carry undecodable bytes (surrogate escapes): never store those.
+    shown = replace_lone_surrogates(str(path))
     try:
         document, raw = load_json(path, max_bytes=max_bytes)
         report_format = (
@@ -53,20 +56,20 @@ def ingest_file(
         )
         parsed = report_format.parse(document, max_results=max_results)
     except ReportRejected as exc:
-        return IngestResult(str(path), None, 0, 0, 0, 0, 0, "rejected", exc.reason)
+        return IngestResult(shown, None, 0, 0, 0, 0, 0, "rejected", exc.reason)
     name = repository or parsed.repository or (repo_root.resolve().name if repo_root else "local")
     with database.session() as session:
         stored = store_report(
             session,
             parsed=parsed,
-            file_name=path.name,
+            file_name=replace_lone_surrogates(path.name),
             sha256=hashlib.sha256(raw).hexdigest(),
             repository=name[:500],
             repo_root=str(repo_root.resolve()) if repo_root else None,
             now=utc_now(),
         )
     return IngestResult(
-        file=str(path),
+        file=shown,
         format=parsed.format,
         results=parsed.results,
         findings=len(parsed.findings),

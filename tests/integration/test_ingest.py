@@ -135,3 +135,12 @@ def test_cli_batch_goes_on_after_bad_files_and_exits_2(cli: Cli, tmp_path: Path)
     shown = cli("findings", "show", str(findings[0]["id"]), "--json")
     assert json.loads(shown.stdout)["fingerprint"] == findings[0]["fingerprint"]
     assert cli("findings", "show", "9999").code == 2
+
+
+def test_an_undecodable_file_name_is_stored_as_valid_text(cli: Cli, tmp_path: Path) -> None:
+    odd = tmp_path / "report-\udcff.sarif"  # the OS hands Python b"\xff" as a surrogate escape
+    odd.write_bytes(EXAMPLE_REPORT.read_bytes())
+    result = cli("ingest", str(odd), "--json")
+    assert result.code == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["status"] == "ok" and row["file"].endswith("report-\ufffd.sarif")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from tools.ingest.errors import ReportRejected
+from tools.sanitize.invisible import replace_lone_surrogates
+
+# Valid UTF-8 cannot carry a surrogate; only a JSON escape can produce one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def _reject_constant(name: str) -> None:
@@ -45,4 +50,17 @@ def load_json(path: Path, *, max_bytes: int) -> tuple[Any, bytes]:
         ) from exc
     except RecursionError as exc:
         raise ReportRejected("JSON is nested too deeply to be a scanner report") from exc
+    if _SURROGATE_ESCAPE.search(text):
+        document = _scrub(document)
     return document, raw
+
+
+def _scrub(value: Any) -> Any:
+    """Replace lone surrogates everywhere; the store, logs and checkpoints need valid Unicode."""
+    if isinstance(value, str):
+        return replace_lone_surrogates(value)
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    if isinstance(value, dict):
+        return {replace_lone_surrogates(k): _scrub(v) for k, v in value.items()}
+    return value
