@@ -25,6 +25,7 @@ from agent.workflow import TriageSummary, decide_and_resume, triage
 from approvals.decisions import Decision
 from approvals.errors import ApprovalError
 from approvals.requests import get_approval, list_approvals
+from config.logs import configure_logging
 from config.settings import Settings
 from tools.errors import ToolError
 from tools.store.audit import verify_chain
@@ -83,8 +84,10 @@ def _settings() -> Settings:
 
 
 def _runtime() -> Runtime:
+    settings = _settings()
+    configure_logging(settings.log_level, settings.secret_values())
     try:
-        return open_runtime(_settings())
+        return open_runtime(settings)
     except ToolError as exc:
         _fail(EXIT_BAD_INPUT, str(exc))
 

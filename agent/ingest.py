@@ -6,6 +6,7 @@ A rejected file leaves nothing behind and does not stop the others.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from tools.ingest.loader import load_json
 from tools.sanitize.invisible import replace_lone_surrogates
 from tools.store.database import Database
 from tools.store.findings import store_report
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ def ingest_file(
         )
         parsed = report_format.parse(document, max_results=max_results)
     except ReportRejected as exc:
+        log.warning("rejected report %s: %s", shown, exc.reason)
         return IngestResult(shown, None, 0, 0, 0, 0, 0, "rejected", exc.reason)
     name = repository or parsed.repository or (repo_root.resolve().name if repo_root else "local")
     with database.session() as session:
@@ -68,6 +72,13 @@ def ingest_file(
             repo_root=str(repo_root.resolve()) if repo_root else None,
             now=utc_now(),
         )
+    log.info(
+        "ingested %s: %d results, %d findings, %d new",
+        shown,
+        parsed.results,
+        len(parsed.findings),
+        stored.new,
+    )
     return IngestResult(
         file=shown,
         format=parsed.format,

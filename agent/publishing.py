@@ -8,6 +8,8 @@ the destination is searched for the marker before anything is written again.
 
 from __future__ import annotations
 
+import logging
+
 from agent.deps import WorkflowDeps
 from agent.errors import AgentError
 from approvals.requests import get_approval, payload_hash
@@ -18,6 +20,8 @@ from tools.store.audit import append_event
 from tools.store.tables import ApprovalStatus, OutboxStatus
 
 ACTION_CREATE_ISSUE = "create_issue"
+
+log = logging.getLogger(__name__)
 
 
 class PublishRefused(AgentError):
@@ -80,6 +84,7 @@ def _write(deps: WorkflowDeps, ticket: Ticket, marker: str, key: str) -> str:
                 outbox.release(session, key)
         raise
     deps.crashpoints.reach("after-publish-write")
+    log.info("published %s to %s", key, ref)
     with deps.database.session() as session:
         row = outbox.get(session, key)
         assert row is not None

@@ -5,6 +5,7 @@ Each case is its own LangGraph thread, so a decision on one case never re-runs a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,8 @@ from tools.store.findings import untriaged_findings
 from tools.store.tables import ApprovalRow, ApprovalStatus
 
 Graph = Any  # CompiledStateGraph; kept loose because LangGraph's generics add nothing here
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -94,7 +97,8 @@ def _advance_safely(graph: Graph, deps: WorkflowDeps, case_id: int, summary: Tri
     """One failing case must not stop the others; its checkpoint lets a later run retry it."""
     try:
         return _advance(graph, deps, case_id, summary)
-    except Exception as exc:
+    except Exception as exc:  # reported per case; the others go on
+        log.exception("case %d failed; its thread stays resumable", case_id)
         summary.failed[case_id] = f"{type(exc).__name__}: {exc}"
         return False
 
@@ -124,6 +128,8 @@ def _advance(graph: Graph, deps: WorkflowDeps, case_id: int, summary: TriageSumm
     after = graph.get_state(config)
     if after.interrupts:
         summary.pending.append(after.values["approval_id"])
+        log.info("case %d waits for approval %s", case_id, after.values["approval_id"])
     elif not after.next:
         summary.finished[case_id] = after.values.get("outcome", "")
+        log.info("case %d finished: %s", case_id, summary.finished[case_id])
     return True

@@ -6,6 +6,7 @@ analysts, a replayed request) cannot both win: exactly one sees a row change.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from enum import StrEnum
 
@@ -16,6 +17,8 @@ from approvals.errors import AlreadyDecided, ApprovalExpired
 from approvals.requests import get_approval
 from tools.store.audit import append_event
 from tools.store.tables import ApprovalRow, ApprovalStatus
+
+log = logging.getLogger(__name__)
 
 
 class Decision(StrEnum):
@@ -63,4 +66,5 @@ def decide(
     )
     session.commit()
     session.refresh(row)
+    log.info("approval %s %s by %s (case %d)", approval_id, row.status, actor, row.case_id)
     return row

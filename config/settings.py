@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 STATE_DIR_NAME = ".appsec-triage"
@@ -46,6 +46,23 @@ class Settings(BaseSettings):
         ),
         description="The only hosts a published ticket may link to (https only).",
     )
+    log_level: str = Field(default="WARNING", pattern=r"^(?i:debug|info|warning|error|critical)$")
+    # Secrets: SecretStr keeps them out of reprs, tracebacks and model dumps. Each is masked in
+    # every log line (config/logs.py) and read only by the component that needs it.
+    github_token: SecretStr | None = Field(
+        default=None, description="GitHub token for the publisher (fine-grained PAT)."
+    )
+    slack_bot_token: SecretStr | None = Field(default=None, description="Slack bot token (xoxb-).")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, description="Slack signing secret, to verify request signatures."
+    )
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        description="Key for the OpenAI-compatible model endpoint, when one is configured.",
+    )
+    secret_fingerprint_key: SecretStr | None = Field(
+        default=None, description="HMAC key for fingerprints of secret-scanner findings."
+    )
     crashpoint: str | None = Field(
         default=None,
         description=(
@@ -53,6 +70,22 @@ class Settings(BaseSettings):
             "reaches the named point. Never set this in production."
         ),
     )
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for the log masker; the database password included."""
+        values = [
+            secret.get_secret_value()
+            for secret in (
+                self.github_token,
+                self.slack_bot_token,
+                self.slack_signing_secret,
+                self.openai_api_key,
+                self.secret_fingerprint_key,
+            )
+            if secret is not None
+        ]
+        password = _url_password(self.db_url)
+        return values + ([password] if password else [])
 
     def resolved_db_url(self) -> str:
         """The store URL, defaulting to a SQLite file in the state directory."""
@@ -63,3 +96,10 @@ class Settings(BaseSettings):
     def resolved_outbox_dir(self) -> Path:
         """The dry-run outbox directory."""
         return self.outbox_dir if self.outbox_dir is not None else self.state_dir / "outbox"
+
+
+def _url_password(url: str | None) -> str | None:
+    if not url or "@" not in url or "://" not in url:
+        return None
+    credentials = url.split("://", 1)[1].split("@", 1)[0]
+    return credentials.split(":", 1)[1] if ":" in credentials else None
