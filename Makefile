@@ -25,6 +25,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -c pyproject.toml -q -r agent tools approvals evals config benchmarks
+	$(BIN)/zizmor --offline --persona=pedantic .github/workflows
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

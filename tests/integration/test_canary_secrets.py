@@ -30,7 +30,8 @@ def _store_dump(db_url: str) -> bytes:
     chunks = []
     with database.engine.connect() as connection:
         for table in inspect(connection).get_table_names():
-            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+            # Table names come from the schema inspector, not from any input.
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608
                 chunks.append(repr(tuple(row)).encode())
     database.dispose()
     return b"\n".join(chunks)
