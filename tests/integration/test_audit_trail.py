@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.conftest import Cli
 from tools.store.audit import append_event, verify_chain
@@ -41,6 +41,28 @@ def _sql(database: Database, *statements: str) -> None:
             connection.execute(text(statement))
 
 
+def _tamper(database: Database, *statements: str) -> None:
+    """What an attacker with DDL rights does: drop the append-only guard, then edit."""
+    if database.is_sqlite:
+        guard = ["DROP TRIGGER audit_event_no_update", "DROP TRIGGER audit_event_no_delete"]
+    else:
+        guard = ["DROP TRIGGER audit_event_append_only ON audit_event"]
+    _sql(database, *guard, *statements)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET actor = 'mallory' WHERE id = 3",
+        "DELETE FROM audit_event WHERE id = 6",
+    ],
+)
+def test_the_database_refuses_updates_and_deletes(chain: Database, statement: str) -> None:
+    with pytest.raises(DBAPIError, match="append-only"):
+        _sql(chain, statement)
+    assert _verify(chain) == []
+
+
 def test_an_intact_chain_verifies(chain: Database) -> None:
     with chain.session() as session:
         report = verify_chain(session)
@@ -48,23 +70,23 @@ def test_an_intact_chain_verifies(chain: Database) -> None:
 
 
 def test_an_edited_record_is_detected(chain: Database) -> None:
-    _sql(chain, "UPDATE audit_event SET actor = 'mallory' WHERE id = 3")
+    _tamper(chain, "UPDATE audit_event SET actor = 'mallory' WHERE id = 3")
     assert _verify(chain) == ["record 3 (test.event) was edited: its hash does not match"]
 
 
 def test_an_edited_detail_is_detected(chain: Database) -> None:
-    _sql(chain, """UPDATE audit_event SET detail = '{"n": 99, "text": "é ✓"}' WHERE id = 2""")
+    _tamper(chain, """UPDATE audit_event SET detail = '{"n": 99, "text": "é ✓"}' WHERE id = 2""")
     assert any("record 2" in p and "edited" in p for p in _verify(chain))
 
 
 def test_a_deleted_record_is_detected(chain: Database) -> None:
-    _sql(chain, "DELETE FROM audit_event WHERE id = 4")
+    _tamper(chain, "DELETE FROM audit_event WHERE id = 4")
     problems = _verify(chain)
     assert len(problems) == 1 and problems[0].startswith("record 5 (test.event) does not follow")
 
 
 def test_reordered_records_are_detected(chain: Database) -> None:
-    _sql(
+    _tamper(
         chain,
         "UPDATE audit_event SET id = 100 WHERE id = 3",
         "UPDATE audit_event SET id = 3 WHERE id = 4",
@@ -77,7 +99,7 @@ def test_reordered_records_are_detected(chain: Database) -> None:
 def test_truncation_needs_the_recorded_head(chain: Database) -> None:
     with chain.session() as session:
         head = verify_chain(session).head
-    _sql(chain, "DELETE FROM audit_event WHERE id = 6")
+    _tamper(chain, "DELETE FROM audit_event WHERE id = 6")
     assert _verify(chain) == []  # a shorter chain is still a valid chain...
     assert "not at the expected head" in _verify(chain, expect_head=head)[0]  # ...but not ours
 
@@ -107,7 +129,7 @@ def test_cli_verify_reports_tampering_with_exit_1(cli: Cli, db_url: str) -> None
     report = json.loads(ok.stdout)
     assert report["ok"] and report["records"] == 19
     database = Database(db_url)
-    _sql(database, "UPDATE audit_event SET actor = 'mallory' WHERE id = 7")
+    _tamper(database, "UPDATE audit_event SET actor = 'mallory' WHERE id = 7")
     database.dispose()
     broken = cli("audit", "verify")
     assert broken.code == 1
