@@ -348,11 +348,19 @@ def _decide(approval_id: str, decision: Decision, actor: str, reason: str | None
     runtime = _runtime()
     with runtime.workflow() as (deps, graph):
         try:
-            approval, outcome = decide_and_resume(
+            result, outcome = decide_and_resume(
                 deps, graph, approval_id=approval_id, decision=decision, actor=actor, reason=reason
             )
         except (ApprovalError, AgentError, ToolError) as exc:
             _fail(EXIT_REFUSED, str(exc))
+    approval = result.approval
+    if not result.complete:
+        out.print(
+            f"approval {approval.id}: approved by {actor} ({result.votes} of "
+            f"{approval.required_approvals}); a second, different approver is needed",
+            markup=False,
+        )
+        return
     out.print(
         f"approval {approval.id}: {approval.status} by {actor}; case {approval.case_id}: {outcome}",
         markup=False,

@@ -27,4 +27,5 @@ class WorkflowDeps:
     max_file_bytes: int
     crashpoints: Crashpoints
     allowed_link_hosts: frozenset[str]
+    two_person_rule: bool = True
     clock: Callable[[], datetime] = utc_now

@@ -56,8 +56,11 @@ class Nodes:
         return {"decision": answer if isinstance(answer, dict) else {"status": "invalid"}}
 
     def publish(self, state: CaseState) -> dict[str, Any]:
+        # The answer names the approval that was decided: the one drafted here, or the edited
+        # one that superseded it. publish_approved checks it against the store either way.
+        approval_id = str(state.get("decision", {}).get("approval_id", ""))
         try:
-            ref = publish_approved(self.deps, state["approval_id"])
+            ref = publish_approved(self.deps, approval_id, case_id=state["case_id"])
         except PublishRefused as exc:
             return {"published_ref": None, "outcome": f"refused: {exc}"}
         except NeedsReconciliation as exc:
@@ -81,10 +84,7 @@ class Nodes:
 def after_gate(state: CaseState) -> Literal["publish", "record"]:
     """Only an answer that says approved goes on to publish (which checks the store again)."""
     decision = state.get("decision") or {}
-    approved = decision.get("status") == ApprovalStatus.APPROVED and decision.get(
-        "approval_id"
-    ) == state.get("approval_id")
-    return "publish" if approved else "record"
+    return "publish" if decision.get("status") == ApprovalStatus.APPROVED else "record"
 
 
 def thread_id_for(case_id: int) -> str:

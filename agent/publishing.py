@@ -32,11 +32,13 @@ class NeedsReconciliation(AgentError):
     """An earlier write was claimed but left no trace; someone must check the destination."""
 
 
-def publish_approved(deps: WorkflowDeps, approval_id: str) -> str:
+def publish_approved(deps: WorkflowDeps, approval_id: str, *, case_id: int) -> str:
     """Write the approved ticket once and return its reference."""
     publisher: Publisher = deps.publisher
     with deps.database.session() as session:
         approval = get_approval(session, approval_id)
+        if approval.case_id != case_id:
+            raise PublishRefused(f"approval {approval_id} belongs to another case")
         if approval.status != ApprovalStatus.APPROVED:
             raise PublishRefused(f"approval {approval_id} is {approval.status}, not approved")
         if payload_hash(approval) != approval.content_hash:

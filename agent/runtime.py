@@ -34,6 +34,7 @@ class Runtime:
             max_file_bytes=self.settings.max_file_bytes,
             crashpoints=Crashpoints(self.settings.crashpoint),
             allowed_link_hosts=frozenset(self.settings.allowed_link_hosts),
+            two_person_rule=self.settings.two_person_rule,
         )
 
     @contextmanager

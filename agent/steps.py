@@ -10,6 +10,7 @@ from agent.policy import assess
 from agent.proposal import Proposal
 from agent.publishing import ACTION_CREATE_ISSUE
 from agent.ticket import FindingSummary, draft_ticket
+from approvals.policy import required_approvals
 from approvals.requests import request_approval
 from tools.findings.severity import Severity
 from tools.publish.payload import content_hash
@@ -77,6 +78,12 @@ def request_ticket_approval(
             payload={"ticket": ticket.model_dump(mode="json")},
             now=now,
             ttl=deps.approval_ttl,
+            required=required_approvals(
+                verdict=proposal.verdict,
+                tool_severity=proposal.tool_severity,
+                proposed_severity=proposal.severity,
+                two_person_rule=deps.two_person_rule,
+            ),
         )
         if created:
             session.add(

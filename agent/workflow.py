@@ -15,10 +15,10 @@ from langgraph.types import Command
 from agent import cases
 from agent.deps import WorkflowDeps
 from agent.nodes import thread_id_for
-from approvals.decisions import Decision, decide
-from approvals.requests import get_approval
+from approvals.decisions import Decision, Outcome, decide
+from approvals.requests import current_approval
 from tools.store.findings import untriaged_findings
-from tools.store.tables import ApprovalRow, ApprovalStatus
+from tools.store.tables import ApprovalStatus
 
 Graph = Any  # CompiledStateGraph; kept loose because LangGraph's generics add nothing here
 
@@ -72,14 +72,15 @@ def decide_and_resume(
     decision: Decision,
     actor: str,
     reason: str | None = None,
-) -> tuple[ApprovalRow, str | None]:
+) -> tuple[Outcome, str | None]:
     """Record the decision (compare-and-set), then resume the case's thread to its end.
 
     The decision is committed before the thread resumes: if this process dies in between, the
-    next ``triage`` run finds the decided approval and finishes the case.
+    next ``triage`` run finds the decided approval and finishes the case. A vote that still waits
+    for another approver resumes nothing.
     """
     with deps.database.session() as session:
-        approval = decide(
+        outcome = decide(
             session,
             approval_id=approval_id,
             decision=decision,
@@ -87,10 +88,17 @@ def decide_and_resume(
             now=deps.clock(),
             reason=reason,
         )
+    if not outcome.complete:
+        return outcome, None
     deps.crashpoints.reach("after-approval-recorded")
+    return outcome, resume_case(deps, graph, outcome.approval.case_id)
+
+
+def resume_case(deps: WorkflowDeps, graph: Graph, case_id: int) -> str | None:
+    """Advance one case after a decision; its outcome if it finished."""
     summary = TriageSummary()
-    _advance(graph, deps, approval.case_id, summary)
-    return approval, summary.finished.get(approval.case_id)
+    _advance(graph, deps, case_id, summary)
+    return summary.finished.get(case_id)
 
 
 def _advance_safely(graph: Graph, deps: WorkflowDeps, case_id: int, summary: TriageSummary) -> bool:
@@ -110,9 +118,8 @@ def _advance(graph: Graph, deps: WorkflowDeps, case_id: int, summary: TriageSumm
     if not snapshot.values and not snapshot.next:
         graph.invoke({"case_id": case_id}, config)
     elif snapshot.interrupts:
-        approval_id = snapshot.values.get("approval_id")
         with deps.database.session() as session:
-            approval = get_approval(session, approval_id)
+            approval = current_approval(session, snapshot.values["approval_id"])
         if approval.status == ApprovalStatus.PENDING:
             summary.pending.append(approval.id)
             return False

@@ -32,3 +32,17 @@ class ApprovalExpired(ApprovalError):
             f"approval {approval_id} expired at {expired_at.isoformat(timespec='seconds')}; "
             "re-run `appsec-triage triage` to propose it again"
         )
+
+
+class AlreadyVoted(ApprovalError):
+    def __init__(self, approval_id: str, approver: str) -> None:
+        super().__init__(
+            f"{approver} already approved {approval_id}; it needs a second, different approver"
+        )
+
+
+class NothingEdited(ApprovalError):
+    def __init__(self, approval_id: str) -> None:
+        super().__init__(
+            f"the edit leaves approval {approval_id} unchanged; nothing to approve anew"
+        )

@@ -28,6 +28,7 @@ def request_approval(
     payload: dict[str, Any],
     now: datetime,
     ttl: timedelta,
+    required: int = 1,
 ) -> tuple[ApprovalRow, bool]:
     """The approval for this exact payload and whether it was created now (uncommitted).
 
@@ -48,6 +49,7 @@ def request_approval(
         status=ApprovalStatus.PENDING,
         created_at=now,
         expires_at=now + ttl,
+        required_approvals=required,
     )
     session.add(row)
     session.flush()
@@ -59,6 +61,16 @@ def get_approval(session: Session, approval_id: str) -> ApprovalRow:
     if row is None:
         raise ApprovalNotFound(approval_id)
     return row
+
+
+def current_approval(session: Session, approval_id: str) -> ApprovalRow:
+    """The approval now in force for the same case: edits replace an approval by a new one."""
+    row = get_approval(session, approval_id)
+    for _ in range(100):  # an edit chain longer than this is a bug, not an analyst
+        if row.status != ApprovalStatus.SUPERSEDED or row.superseded_by is None:
+            return row
+        row = get_approval(session, row.superseded_by)
+    raise ApprovalNotFound(approval_id)
 
 
 def list_approvals(session: Session, status: str | None = None) -> Sequence[ApprovalRow]:

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         ),
         description="The only hosts a published ticket may link to (https only).",
     )
+    two_person_rule: bool = Field(
+        default=True,
+        description=(
+            "A false-positive dismissal, or a severity below the scanner's for a high or critical "
+            "finding, needs two distinct approvers."
+        ),
+    )
     log_level: str = Field(default="WARNING", pattern=r"^(?i:debug|info|warning|error|critical)$")
     # Secrets: SecretStr keeps them out of reprs, tracebacks and model dumps. Each is masked in
     # every log line (config/logs.py) and read only by the component that needs it.

@@ -89,7 +89,7 @@ def test_approval_publishes_exactly_once(triaged: Runtime) -> None:
         decided, outcome = decide_and_resume(
             deps, graph, approval_id=approval.id, decision=Decision.APPROVE, actor="alice"
         )
-        assert (decided.status, outcome) == ("approved", "published")
+        assert (decided.approval.status, outcome) == ("approved", "published")
         with pytest.raises(AlreadyDecided, match="already decided: approved by alice"):
             decide_and_resume(
                 deps, graph, approval_id=approval.id, decision=Decision.REJECT, actor="mallory"

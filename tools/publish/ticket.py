@@ -14,3 +14,4 @@ class Ticket(BaseModel):
     title: Annotated[str, Field(min_length=1, max_length=256)]
     body: Annotated[str, Field(max_length=60_000)]
     labels: tuple[Annotated[str, Field(min_length=1, max_length=50)], ...] = ()
+    assignees: tuple[Annotated[str, Field(min_length=1, max_length=39)], ...] = ()

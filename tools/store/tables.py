@@ -120,6 +120,8 @@ class ApprovalStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+    """An analyst edited the payload; a new approval covers the edited content."""
 
 
 class ApprovalRow(SQLModel, table=True):
@@ -140,6 +142,22 @@ class ApprovalRow(SQLModel, table=True):
     decided_at: datetime | None = None
     decided_by: str | None = Field(default=None, max_length=200)
     reason: str | None = Field(default=None, max_length=2000)
+    required_approvals: int = Field(default=1, ge=1, le=5)
+    superseded_by: str | None = Field(default=None, max_length=40)
+    slack_channel: str | None = Field(default=None, max_length=40)
+    slack_ts: str | None = Field(default=None, max_length=40)
+
+
+class ApprovalVoteRow(SQLModel, table=True):
+    """One approver's vote: an approval needing two distinct approvers completes on the 2nd."""
+
+    __tablename__ = "approval_vote"
+    __table_args__ = (UniqueConstraint("approval_id", "approver", name="uq_vote_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    approval_id: str = Field(foreign_key="approval.id", max_length=40, index=True)
+    approver: str = Field(max_length=200)
+    at: datetime
 
 
 class AuditEventRow(SQLModel, table=True):
