@@ -94,6 +94,13 @@ def decide_and_resume(
     return outcome, resume_case(deps, graph, outcome.approval.case_id)
 
 
+def resume_approval(deps: WorkflowDeps, graph: Graph, approval_id: str) -> str | None:
+    """Advance the case an approval belongs to (after a decision made elsewhere, e.g. Slack)."""
+    with deps.database.session() as session:
+        case_id = current_approval(session, approval_id).case_id
+    return resume_case(deps, graph, case_id)
+
+
 def resume_case(deps: WorkflowDeps, graph: Graph, case_id: int) -> str | None:
     """Advance one case after a decision; its outcome if it finished."""
     summary = TriageSummary()

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
         ),
         description="The only hosts a published ticket may link to (https only).",
     )
+    slack_config: Path | None = Field(
+        default=None, description="TOML file with the Slack channels and approvers."
+    )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", description="Slack Web API base URL."
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, description="App-level token (xapp-) for Socket Mode."
+    )
     two_person_rule: bool = Field(
         default=True,
         description=(
@@ -86,6 +95,7 @@ class Settings(BaseSettings):
                 self.github_token,
                 self.slack_bot_token,
                 self.slack_signing_secret,
+                self.slack_app_token,
                 self.openai_api_key,
                 self.secret_fingerprint_key,
             )
