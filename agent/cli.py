@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -17,16 +18,25 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from agent.errors import AgentError
 from agent.ingest import IngestResult, ingest_file
 from agent.runtime import Runtime, open_runtime
+from agent.slack_service import slack_app
 from agent.workflow import TriageSummary, decide_and_resume, triage
+from approvals.card import load_card
 from approvals.decisions import Decision
 from approvals.errors import ApprovalError
 from approvals.requests import get_approval, list_approvals
+from approvals.slack.blocks import card_blocks, fallback_text
+from approvals.slack.poster import RateLimiter, post_pending_cards
+from approvals.slack.server import EVENTS_PATH, http_server
+from approvals.slack.server import socket_mode as socket_mode_handler
 from config.logs import configure_logging
 from config.settings import Settings
+from config.slack import SlackConfig, SlackConfigError, load_slack_config
 from tools.errors import ToolError
 from tools.store.audit import verify_chain
 from tools.store.findings import list_findings
@@ -255,6 +265,12 @@ def triage_command(
         summary = triage(
             deps, graph, limit=limit, progress=lambda m: None if as_json else err.print(m)
         )
+    if runtime.settings.slack_config and runtime.settings.slack_bot_token and summary.pending:
+        client, config = _slack_client_and_config(runtime.settings)
+        posted = post_pending_cards(
+            runtime.database, client, config, RateLimiter(config.posts_per_second)
+        )
+        err.print(f"posted {posted.cards} approval card(s) to Slack")
     result = {
         "started": summary.started,
         "resumed": summary.resumed,
@@ -322,15 +338,26 @@ def approvals_list(
 
 
 @approvals_app.command("show")
-def approvals_show(approval_id: str, as_json: JsonOption = False) -> None:
+def approvals_show(
+    approval_id: str,
+    as_json: JsonOption = False,
+    slack_json: Annotated[
+        bool,
+        typer.Option("--slack-json", help="Print the Slack card (Block Kit) exactly as posted."),
+    ] = False,
+) -> None:
     """The exact content an approval covers."""
     runtime = _runtime()
     with runtime.database.session() as session:
         try:
             row = get_approval(session, approval_id)
+            card = load_card(session, approval_id)
         except ApprovalError as exc:
             _fail(EXIT_BAD_INPUT, str(exc))
         data = row.model_dump(mode="json")
+    if slack_json:
+        _print_json({"text": fallback_text(card), "blocks": card_blocks(card)})
+        return
     if as_json:
         _print_json(data)
         return
@@ -422,6 +449,79 @@ def audit_verify(
         out.print(f"audit trail {verdict}: {report.records} records, head {report.head}")
     if not report.ok:
         raise typer.Exit(EXIT_REFUSED)
+
+
+@approvals_app.command("post")
+def approvals_post() -> None:
+    """Post every pending approval to Slack that is not there yet (digest + one thread each)."""
+    runtime = _runtime()
+    client, config = _slack_client_and_config(runtime.settings)
+    posted = post_pending_cards(
+        runtime.database, client, config, RateLimiter(config.posts_per_second)
+    )
+    out.print(f"posted {posted.cards} card(s) under {posted.digests} digest message(s)")
+
+
+serve_app = typer.Typer(help="Run a long-lived service.", no_args_is_help=True)
+app.add_typer(serve_app, name="serve")
+
+
+@serve_app.command("slack")
+def serve_slack(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="HTTP port.")] = 3000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    socket_mode: Annotated[
+        bool, typer.Option("--socket-mode", help="Use Socket Mode instead of an HTTP endpoint.")
+    ] = False,
+) -> None:
+    """The Slack approval app: Approve, Edit and Reject on cards; decisions resume cases."""
+    runtime = _runtime()
+    settings = runtime.settings
+    client, config = _slack_client_and_config(settings)
+    secret = settings.slack_signing_secret
+    if not socket_mode and secret is None:
+        _fail(EXIT_BAD_INPUT, "set APPSEC_TRIAGE_SLACK_SIGNING_SECRET (or use --socket-mode)")
+    if socket_mode and settings.slack_app_token is None:
+        _fail(EXIT_BAD_INPUT, "--socket-mode needs APPSEC_TRIAGE_SLACK_APP_TOKEN (xapp-…)")
+    with runtime.workflow() as (deps, graph), ThreadPoolExecutor(max_workers=4) as resumer:
+        bolt = slack_app(
+            deps,
+            graph,
+            config=config,
+            client=client,
+            signing_secret=secret.get_secret_value() if secret else "socket-mode-unsigned",
+            resume_executor=resumer,
+        )
+        if socket_mode:
+            assert settings.slack_app_token is not None
+            err.print("Slack approvals over Socket Mode; Ctrl-C stops.")
+            handler = socket_mode_handler(bolt, settings.slack_app_token.get_secret_value())
+            handler.start()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
+            return
+        server = http_server(bolt, host, port)
+        err.print(f"Slack approvals on http://{host}:{port}{EVENTS_PATH}; Ctrl-C stops.")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+
+
+def _slack_client_and_config(settings: Settings) -> tuple[WebClient, SlackConfig]:
+    if settings.slack_config is None:
+        _fail(EXIT_BAD_INPUT, "set APPSEC_TRIAGE_SLACK_CONFIG (see config/slack.example.toml)")
+    if settings.slack_bot_token is None:
+        _fail(EXIT_BAD_INPUT, "set APPSEC_TRIAGE_SLACK_BOT_TOKEN (the app's xoxb- token)")
+    try:
+        config = load_slack_config(settings.slack_config)
+    except SlackConfigError as exc:
+        _fail(EXIT_BAD_INPUT, str(exc))
+    client = WebClient(
+        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+    )
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client, config
 
 
 @app.command()

@@ -11,6 +11,7 @@ from agent.proposal import Flag, Proposal, Verdict
 from config.rubric import RoleRule, Rubric
 from tools.findings.severity import Severity
 from tools.repo.file_role import FileRole
+from tools.sanitize.injection import looks_like_instructions
 
 # A role the rubric does not mention is treated as needing a human: fail closed.
 _UNLISTED_ROLE = RoleRule(shift=0, needs_human=True)
@@ -24,8 +25,13 @@ def assess(
     tool_severity: Severity,
     file_role: FileRole,
     rubric: Rubric,
+    untrusted_text: str = "",
 ) -> Proposal:
-    """The proposal for one finding under ``rubric``."""
+    """The proposal for one finding under ``rubric``.
+
+    ``untrusted_text`` (scanner message, flagged code) never changes the verdict or severity; it is
+    only checked for instruction-like content, which flags the case for the approver.
+    """
     factors = [f"scanner rated it {tool_severity.value}"]
     flags: list[Flag] = []
     severity = tool_severity
@@ -47,6 +53,10 @@ def assess(
             severity = lowered
     if file_role not in (FileRole.PRODUCTION, FileRole.UNKNOWN):
         flags.append(Flag.NON_PRODUCTION)
+
+    if looks_like_instructions(untrusted_text):
+        flags.append(Flag.INJECTION_SUSPECTED)
+        factors.append("the finding's text contains instruction-like content: read it with care")
 
     if role_rule.needs_human:
         verdict = Verdict.NEEDS_HUMAN

@@ -22,6 +22,7 @@ class Flag(StrEnum):
     DOWNGRADE = "downgrade"
     RAISED = "raised"
     NON_PRODUCTION = "non_production"
+    INJECTION_SUSPECTED = "injection_suspected"
 
 
 class Proposal(BaseModel):

@@ -48,6 +48,7 @@ def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -
         tool_severity=Severity(finding.tool_severity),
         file_role=context.file_role,
         rubric=deps.rubric,
+        untrusted_text=f"{finding.message}\n{context.snippet or ''}",
     )
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from config.slack import SlackConfig
@@ -41,6 +40,12 @@ class Actor:
         )
 
 
+class UserGroupLookup(Protocol):
+    """The one Slack Web API call this module makes (slack_sdk's WebClient provides it)."""
+
+    def usergroups_users_list(self, *, usergroup: str) -> Any: ...
+
+
 class Approvers:
     def __init__(self, config: SlackConfig, clock: Callable[[], float]) -> None:
         self.config = config
@@ -48,7 +53,7 @@ class Approvers:
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._lock = threading.Lock()
 
-    def refusal(self, actor: Actor, client: WebClient) -> str | None:
+    def refusal(self, actor: Actor, client: UserGroupLookup) -> str | None:
         """None when ``actor`` may decide, else the reason to show them."""
         if actor.team_id != self.config.team_id:
             return "You are not in the workspace this approval belongs to."
@@ -61,7 +66,7 @@ class Approvers:
                 return None
         return "You are not an approver for security findings. Ask the AppSec team to add you."
 
-    def _members(self, group: str, client: WebClient) -> frozenset[str]:
+    def _members(self, group: str, client: UserGroupLookup) -> frozenset[str]:
         now = self.clock()
         with self._lock:
             cached = self._groups.get(group)
