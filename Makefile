@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/bandit -c pyproject.toml -q -r agent tools approvals evals config benchmarks
+	$(BIN)/bandit -c pyproject.toml -q -r agent tools approvals evals config
 	$(BIN)/zizmor --offline --persona=pedantic .github/workflows
 
 typecheck: $(STAMP)
