@@ -67,16 +67,17 @@ class Approvers:
         return "You are not an approver for security findings. Ask the AppSec team to add you."
 
     def _members(self, group: str, client: UserGroupLookup) -> frozenset[str]:
-        now = self.clock()
+        # One lock around lookup and fill: concurrent clicks after expiry make one API call, and
+        # lookups are rare enough (once per group per cache period) that serialising them is free.
         with self._lock:
+            now = self.clock()
             cached = self._groups.get(group)
             if cached and cached[0] > now:
                 return cached[1]
-        try:
-            response = client.usergroups_users_list(usergroup=group)
-            members = frozenset(str(u) for u in response.get("users") or ())
-        except SlackApiError:
-            members = frozenset()  # fail closed: an unreadable group grants nothing
-        with self._lock:
+            try:
+                response = client.usergroups_users_list(usergroup=group)
+                members = frozenset(str(u) for u in response.get("users") or ())
+            except SlackApiError:
+                members = frozenset()  # fail closed: an unreadable group grants nothing
             self._groups[group] = (now + self.config.usergroup_cache_seconds, members)
-        return members
+            return members

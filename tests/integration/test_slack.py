@@ -153,7 +153,9 @@ def test_full_loop_card_click_publish_card_updated(world: SlackWorld) -> None:
         "the card to show the publication",
     )
     final = world.stub.called("chat.update")[-1].params
-    assert final["ts"] == card.params.get("ts", final["ts"])
+    with world.runtime.database.session() as session:
+        posted_at = get_approval(session, approval_id)
+    assert (final["channel"], final["ts"]) == (posted_at.slack_channel, posted_at.slack_ts)
     assert "APPROVED by slack:T0000000001:UALICE" in json.dumps(final["blocks"])
     assert not any(b["type"] == "actions" for b in final["blocks"])
     assert world.status(approval_id) == "approved"
