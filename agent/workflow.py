@@ -119,24 +119,26 @@ def _advance_safely(graph: Graph, deps: WorkflowDeps, case_id: int, summary: Tri
 
 
 def _advance(graph: Graph, deps: WorkflowDeps, case_id: int, summary: TriageSummary) -> bool:
-    """Move one case's thread as far as it can go now; True if it moved."""
+    """Move one case's thread as far as it can go now; True if it moved.
+
+    Durability "sync": every step's checkpoint is on disk before the next step starts, so a crash
+    inside ``publish`` never loses the recorded answer of ``gate`` (the default, "async", can).
+    """
     config = {"configurable": {"thread_id": thread_id_for(case_id)}}
     snapshot = graph.get_state(config)
     if not snapshot.values and not snapshot.next:
-        graph.invoke({"case_id": case_id}, config)
+        graph.invoke({"case_id": case_id}, config, durability="sync")
     elif snapshot.interrupts:
         with deps.database.session() as session:
             approval = current_approval(session, snapshot.values["approval_id"])
         if approval.status == ApprovalStatus.PENDING:
             summary.pending.append(approval.id)
             return False
-        graph.invoke(
-            Command(resume={"approval_id": approval.id, "status": approval.status}), config
-        )
+        answer = {"approval_id": approval.id, "status": approval.status}
+        graph.invoke(Command(resume=answer), config, durability="sync")
     elif snapshot.next:
-        graph.invoke(
-            None, config
-        )  # a run that stopped mid-way (crash): continue from the checkpoint
+        # A run that stopped mid-way (a crash): continue from the last checkpoint.
+        graph.invoke(None, config, durability="sync")
     else:
         return False
     after = graph.get_state(config)
