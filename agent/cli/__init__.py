@@ -1,0 +1,26 @@
+"""The ``appsec-triage`` command line.
+
+Exit codes: 0 ok, 1 a refused or failed action, 2 bad input. Human output goes to stdout as
+tables; ``--json`` prints machine-readable JSON instead; progress and errors go to stderr.
+Each module registers its commands on the shared Typer apps in ``common``.
+"""
+
+from __future__ import annotations
+
+from agent.cli import approvals, audit, findings, slack  # noqa: F401 - registers the commands
+from agent.cli.common import EXIT_REFUSED, app, fail, open_cli_runtime, out
+from agent.demo import run_demo
+from agent.errors import AgentError
+
+
+@app.command()
+def demo() -> None:
+    """Ingest and triage the bundled example app, then show what to do next."""
+    try:
+        run_demo(open_cli_runtime(), out)
+    except AgentError as exc:
+        fail(EXIT_REFUSED, str(exc))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,160 @@
+"""Commands that read reports and findings: ingest, findings list/show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.text import Text
+
+from agent.cli.common import (
+    EXIT_BAD_INPUT,
+    JsonOption,
+    app,
+    err,
+    fail,
+    findings_app,
+    open_cli_runtime,
+    out,
+    print_json,
+    text_table,
+)
+from agent.ingest import IngestResult, ingest_file
+from tools.store.findings import list_findings
+from tools.store.tables import FindingRow
+
+
+@app.command()
+def ingest(
+    reports: Annotated[list[Path], typer.Argument(help="Report files (SARIF 2.1.0).")],
+    repo_root: Annotated[
+        Path | None,
+        typer.Option(help="Checkout the report's paths are relative to (for code context)."),
+    ] = None,
+    repository: Annotated[
+        str | None, typer.Option(help="Repository name, e.g. OWNER/REPO (default: derived).")
+    ] = None,
+    report_format: Annotated[
+        str | None, typer.Option("--format", help="Skip detection and parse as this format.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate and store scanner reports; duplicates are merged, bad files rejected."""
+    if repo_root is not None and not repo_root.is_dir():
+        fail(EXIT_BAD_INPUT, f"--repo-root {repo_root}: not a directory")
+    runtime = open_cli_runtime()
+    settings = runtime.settings
+    results: list[IngestResult] = []
+    for index, path in enumerate(reports, start=1):
+        if len(reports) > 1 and not as_json:
+            err.print(f"[{index}/{len(reports)}] {path}")
+        results.append(
+            ingest_file(
+                runtime.database,
+                path,
+                repo_root=repo_root,
+                repository=repository,
+                format_name=report_format,
+                max_bytes=settings.max_report_bytes,
+                max_results=settings.max_results_per_report,
+            )
+        )
+    if as_json:
+        print_json([result.as_json() for result in results])
+    else:
+        out.print(
+            text_table(
+                "file",
+                "format",
+                "results",
+                "findings",
+                "new",
+                "duplicates",
+                "status",
+                rows=[
+                    [r.file, r.format, r.results, r.findings, r.new, r.duplicates, r.status]
+                    for r in results
+                ],
+            )
+        )
+    rejected = [r for r in results if r.status == "rejected"]
+    for r in rejected:
+        err.print(Text("rejected ", style="bold red") + Text(f"{r.file}: {r.error}"))
+    if rejected:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _finding_json(row: FindingRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "fingerprint": row.fingerprint,
+        "tool": row.tool,
+        "rule_id": row.rule_id,
+        "cwe": row.cwe_ids,
+        "path": row.path,
+        "start_line": row.start_line,
+        "end_line": row.end_line,
+        "tool_severity": row.tool_severity,
+        "status": row.status,
+    }
+
+
+@findings_app.command("list")
+def findings_list(as_json: JsonOption = False) -> None:
+    """All distinct findings."""
+    runtime = open_cli_runtime()
+    with runtime.database.session() as session:
+        rows = [_finding_json(row) for row in list_findings(session)]
+    if as_json:
+        print_json(rows)
+        return
+    out.print(
+        text_table(
+            "id",
+            "tool",
+            "rule",
+            "cwe",
+            "location",
+            "severity",
+            "status",
+            rows=[
+                [
+                    row["id"],
+                    row["tool"],
+                    row["rule_id"],
+                    ",".join(row["cwe"]),
+                    f"{row['path']}:{row['start_line']}" if row["start_line"] else row["path"],
+                    row["tool_severity"],
+                    row["status"],
+                ]
+                for row in rows
+            ],
+        )
+    )
+    err.print(f"{len(rows)} findings")
+
+
+@findings_app.command("show")
+def findings_show(finding_id: int, as_json: JsonOption = False) -> None:
+    """One finding in full."""
+    runtime = open_cli_runtime()
+    with runtime.database.session() as session:
+        row = session.get(FindingRow, finding_id)
+        if row is None:
+            fail(
+                EXIT_BAD_INPUT, f"no finding {finding_id}; `appsec-triage findings list` shows them"
+            )
+        data = _finding_json(row) | {
+            "repository": row.repository,
+            "rule_name": row.rule_name,
+            "message": row.message,
+            "snippet": row.snippet,
+            "first_seen": row.first_seen.isoformat(),
+            "last_seen": row.last_seen.isoformat(),
+        }
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        out.print(Text(f"{key}: ", style="bold") + Text(str(value)))
