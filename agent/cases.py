@@ -79,12 +79,6 @@ def finding_of(session: Session, case_id: int) -> FindingSummary:
     )
 
 
-def source_of(session: Session, finding_id: int) -> tuple[str | None, str | None]:
-    """Where the finding's code can be read: the repository root and the report's snippet."""
-    row = session.get(FindingRow, finding_id)
-    return (row.repo_root, row.snippet) if row else (None, None)
-
-
 def set_status(session: Session, case_id: int, status: CaseStatus, now: datetime) -> None:
     case = get_case(session, case_id)
     case.status = status

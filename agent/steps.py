@@ -17,27 +17,34 @@ from tools.publish.payload import content_hash
 from tools.repo.context import CodeContext, build_code_context
 from tools.repo.reader import RepoReader
 from tools.store.audit import append_event
-from tools.store.tables import CaseStatus, ProposalRow
+from tools.store.tables import CaseStatus, FindingRow, ProposalRow
 
 
 def enrich(deps: WorkflowDeps, case_id: int) -> tuple[FindingSummary, CodeContext]:
-    """The case's finding and its code context, read from the repository when we know where."""
+    """The case's finding and its code context."""
     with deps.database.session() as session:
         finding = cases.finding_of(session, case_id)
-        repo_root, snippet = cases.source_of(session, finding.id)
+    return finding, code_context(deps, finding.id)
+
+
+def code_context(deps: WorkflowDeps, finding_id: int) -> CodeContext:
+    """A finding's code context, read from the repository when we know where it is."""
+    with deps.database.session() as session:
+        row = session.get(FindingRow, finding_id)
+        if row is None:
+            raise cases.CaseNotFound(f"no finding {finding_id}")
     reader = None
-    if repo_root and Path(repo_root).is_dir():
-        reader = RepoReader(Path(repo_root), max_file_bytes=deps.max_file_bytes)
-    context = build_code_context(
-        path=finding.path,
-        start_line=finding.start_line,
-        end_line=finding.end_line,
-        report_snippet=snippet,
+    if row.repo_root and Path(row.repo_root).is_dir():
+        reader = RepoReader(Path(row.repo_root), max_file_bytes=deps.max_file_bytes)
+    return build_code_context(
+        path=row.path,
+        start_line=row.start_line,
+        end_line=row.end_line,
+        report_snippet=row.snippet,
         reader=reader,
         context_lines=deps.snippet_context_lines,
         max_lines=deps.max_snippet_lines,
     )
-    return finding, context
 
 
 def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -> Proposal:

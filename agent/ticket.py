@@ -62,6 +62,9 @@ def draft_ticket(
         f"| Rule | {inline_code(finding.rule_id, max_length=200)} |",
         f"| Location | {inline_code(where)} |",
         f"| File role | {context.file_role.value} |",
+        f"| Function | {_enclosing(context)} |",
+        f"| Owners | {' '.join(inline_code(o) for o in context.owners) or 'no CODEOWNERS match'} |",
+        f"| Last change | {_last_change(context)} |",
         f"| Weakness | {', '.join(_cwe_link(cwe) for cwe in finding.cwe_ids) or 'not given'} |",
         f"| Fingerprint | `{finding.fingerprint}` |",
         "",
@@ -97,6 +100,21 @@ def draft_ticket(
     labels = ("security", f"severity:{proposal.severity.value}", "appsec-triage")
     body = sanitise_github_markdown("\n".join(lines), allowed_link_hosts).text
     return Ticket(repository=finding.repository, title=title, body=body, labels=labels)
+
+
+def _enclosing(context: CodeContext) -> str:
+    return inline_code(context.enclosing) if context.enclosing else "module level or unknown"
+
+
+def _last_change(context: CodeContext) -> str:
+    if not context.last_change_commit:
+        return "unknown (no git history)"
+    return (
+        f"{inline_code(context.last_change_commit[:12])} by "
+        f"{inline_code(context.last_change_author or '?')} "
+        f"on {(context.last_change_date or '?')[:10]}: "
+        f"{inline_code(context.last_change_summary or '')}"
+    )
 
 
 def _location(finding: FindingSummary) -> str:

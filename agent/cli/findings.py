@@ -21,6 +21,7 @@ from agent.cli.common import (
     text_table,
 )
 from agent.ingest import IngestResult, ingest_file
+from agent.steps import code_context
 from tools.store.findings import list_findings
 from tools.store.tables import FindingRow
 
@@ -152,6 +153,7 @@ def findings_show(finding_id: int, as_json: JsonOption = False) -> None:
             "snippet": row.snippet,
             "first_seen": row.first_seen.isoformat(),
             "last_seen": row.last_seen.isoformat(),
+            "context": code_context(runtime.deps(), finding_id).model_dump(mode="json"),
         }
     if as_json:
         print_json(data)

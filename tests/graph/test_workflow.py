@@ -184,3 +184,12 @@ def test_a_failed_write_is_reported_and_retried_once_fixed(triaged: Runtime) -> 
         summary = triage(deps, graph, limit=None)
     assert summary.finished == {approval.case_id: "published"}
     assert [f.name for f in _outbox_files(triaged)] == [f"case-{approval.case_id}.md"]
+
+
+def test_tickets_carry_the_enclosing_function_owners_and_last_change(triaged: Runtime) -> None:
+    sqli = _approval_for(triaged, "B608").payload["ticket"]["body"]
+    assert "| Function | ` search_notes ` |" in sqli
+    assert "| Owners | ` @example-org/notes-team ` |" in sqli
+    vendored = _approval_for(triaged, "B307").payload["ticket"]["body"]
+    assert "| Owners | ` @example-org/platform ` |" in vendored
+    assert "| Last change | " in sqli  # its value depends on this checkout's history

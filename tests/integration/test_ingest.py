@@ -144,3 +144,16 @@ def test_an_undecodable_file_name_is_stored_as_valid_text(cli: Cli, tmp_path: Pa
     assert result.code == 0, result.stderr
     (row,) = json.loads(result.stdout)
     assert row["status"] == "ok" and row["file"].endswith("report-\ufffd.sarif")
+
+
+def test_findings_show_includes_the_code_context(cli: Cli) -> None:
+    assert cli("ingest", str(EXAMPLE_REPORT), "--repo-root", str(EXAMPLE_REPO)).code == 0
+    rows = json.loads(cli("findings", "list", "--json").stdout)
+    sqli = next(r for r in rows if r["rule_id"] == "B608")
+    shown = json.loads(cli("findings", "show", str(sqli["id"]), "--json").stdout)
+    context = shown["context"]
+    assert context["source"] == "repository" and context["language"] == "python"
+    assert context["enclosing"] == "search_notes" and context["file_role"] == "production"
+    assert context["owners"] == ["@example-org/notes-team"]
+    assert context["owners_source"] == ".github/CODEOWNERS"
+    assert "cur.execute(query)" in context["snippet"]

@@ -7,8 +7,11 @@ from pathlib import PurePosixPath
 
 from pydantic import BaseModel, ConfigDict
 
+from tools.repo.blame import last_change
+from tools.repo.codeowners import load_codeowners
+from tools.repo.enclosing import enclosing_scope
 from tools.repo.file_role import FileRole, classify
-from tools.repo.reader import RepoReader, RepoReadError
+from tools.repo.reader import RepoReader, RepoReadError, slice_lines
 
 _LANGUAGES = {
     ".py": "python",
@@ -48,6 +51,16 @@ class CodeContext(BaseModel):
     source: SnippetSource
     note: str | None = None
     """Why the repository could not supply the snippet, when it could not."""
+    enclosing: str | None = None
+    """The function or class around the finding (Python: ast; others: a heuristic)."""
+    owners: tuple[str, ...] = ()
+    """From CODEOWNERS, GitHub semantics."""
+    owners_source: str | None = None
+    last_change_commit: str | None = None
+    last_change_author: str | None = None
+    last_change_date: str | None = None
+    last_change_summary: str | None = None
+    """A commit message: untrusted text."""
 
 
 def build_code_context(
@@ -68,10 +81,13 @@ def build_code_context(
         first = max(1, start_line - context_lines)
         last = min((end_line or start_line) + context_lines, first + max_lines - 1)
         try:
-            lines = reader.read_lines(path, first, last)
+            source = reader.read_text(path)
+            lines = slice_lines(source, first, last, name=path)
         except RepoReadError as exc:
             note = str(exc)
         else:
+            owners = load_codeowners(reader)
+            change = last_change(reader, path, start_line, min(end_line or start_line, lines.total))
             return CodeContext(
                 file_role=role,
                 language=language,
@@ -79,6 +95,13 @@ def build_code_context(
                 snippet_start=lines.start,
                 snippet_end=lines.end,
                 source=SnippetSource.REPOSITORY,
+                enclosing=enclosing_scope(source, start_line, language),
+                owners=owners.owners_of(path),
+                owners_source=owners.source,
+                last_change_commit=change.commit if change else None,
+                last_change_author=change.author if change else None,
+                last_change_date=change.date if change else None,
+                last_change_summary=change.summary if change else None,
             )
     elif reader is None:
         note = "no repository root was given at ingest"

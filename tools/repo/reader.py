@@ -73,11 +73,16 @@ class RepoReader:
 
     def read_lines(self, relative: str, start: int, end: int) -> Lines:
         """Lines ``start..end`` (1-based, inclusive), clamped to the file."""
-        if start < 1 or end < start:
-            raise RepoReadError(f"{relative}: invalid line range {start}-{end}")
-        all_lines = self.read_text(relative).splitlines()
-        total = len(all_lines)
-        if start > total:
-            raise RepoReadError(f"{relative}: line {start} is past the end ({total} lines)")
-        last = min(end, total)
-        return Lines(start=start, end=last, text=tuple(all_lines[start - 1 : last]), total=total)
+        return slice_lines(self.read_text(relative), start, end, name=relative)
+
+
+def slice_lines(text: str, start: int, end: int, *, name: str) -> Lines:
+    """Lines ``start..end`` (1-based, inclusive) of ``text``, clamped to its end."""
+    if start < 1 or end < start:
+        raise RepoReadError(f"{name}: invalid line range {start}-{end}")
+    all_lines = text.splitlines()
+    total = len(all_lines)
+    if start > total:
+        raise RepoReadError(f"{name}: line {start} is past the end ({total} lines)")
+    last = min(end, total)
+    return Lines(start=start, end=last, text=tuple(all_lines[start - 1 : last]), total=total)
