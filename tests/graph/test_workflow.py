@@ -8,14 +8,13 @@ import pytest
 from langgraph.types import Command
 from sqlmodel import select
 
-from agent.ingest import ingest_file
+from agent.demo import ingest_example
 from agent.nodes import thread_id_for
 from agent.runtime import Runtime
 from agent.workflow import decide_and_resume, triage
 from approvals.decisions import Decision, decide
 from approvals.errors import AlreadyDecided, ApprovalExpired
 from approvals.requests import list_approvals
-from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT
 from tools.publish.publisher import PublishError
 from tools.store.tables import (
     ApprovalRow,
@@ -28,16 +27,7 @@ from tools.store.tables import (
 
 
 def _ingest_example(runtime: Runtime) -> None:
-    result = ingest_file(
-        runtime.database,
-        EXAMPLE_REPORT,
-        repo_root=EXAMPLE_REPO,
-        repository="example/notesvc",
-        format_name=None,
-        max_bytes=10_000_000,
-        max_results=10_000,
-    )
-    assert result.status == "ok"
+    assert ingest_example(runtime).status == "ok"
 
 
 def _outbox_files(runtime: Runtime) -> list[Path]:

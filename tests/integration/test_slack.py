@@ -20,7 +20,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlmodel import select
 
-from agent.ingest import ingest_file
+from agent.demo import ingest_example
 from agent.runtime import Runtime
 from agent.slack_service import slack_app
 from agent.workflow import triage
@@ -29,7 +29,6 @@ from approvals.slack import blocks
 from approvals.slack.poster import RateLimiter, post_pending_cards
 from approvals.slack.server import EVENTS_PATH, http_server
 from config.slack import SlackConfig
-from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT
 from tests.support.slack_requests import SignedSender, click, submit
 from tests.support.slack_stub import TEAM_ID, SlackStub, running_slack_stub
 from tools.store.tables import AuditEventRow
@@ -86,16 +85,7 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = 15.0) 
 
 @pytest.fixture
 def world(runtime: Runtime) -> Iterator[SlackWorld]:
-    result = ingest_file(
-        runtime.database,
-        EXAMPLE_REPORT,
-        repo_root=EXAMPLE_REPO,
-        repository="example/notesvc",
-        format_name=None,
-        max_bytes=10_000_000,
-        max_results=10_000,
-    )
-    assert result.status == "ok"
+    assert ingest_example(runtime).status == "ok"
     with running_slack_stub() as stub, runtime.workflow() as (deps, graph):
         stub.group_members["SSECURITY"] = ["UCAROL"]
         triage(deps, graph, limit=None)
