@@ -63,6 +63,11 @@ def finding_of(session: Session, case_id: int) -> FindingSummary:
     ).first()
     if row is None or row.id is None:
         raise CaseNotFound(f"case {case_id} has no finding")
+    return summary_of(row)
+
+
+def summary_of(row: FindingRow) -> FindingSummary:
+    assert row.id is not None
     return FindingSummary(
         id=row.id,
         repository=row.repository,

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from agent.crashpoints import Crashpoints
+from config.business import BusinessContext
+from config.risk import RiskRubric
 from config.rubric import Rubric
+from tools.intel.kev import KevCatalog
 from tools.publish.publisher import Publisher
 from tools.store.database import Database
 
@@ -28,4 +31,8 @@ class WorkflowDeps:
     crashpoints: Crashpoints
     allowed_link_hosts: frozenset[str]
     two_person_rule: bool = True
+    kev: KevCatalog | None = None
+    risk_rubric: RiskRubric | None = None
+    business: BusinessContext | None = None
+    """Risk inputs; without them a proposal carries no risk decision."""
     clock: Callable[[], datetime] = utc_now

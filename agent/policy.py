@@ -26,6 +26,7 @@ def assess(
     file_role: FileRole,
     rubric: Rubric,
     untrusted_text: str = "",
+    known_exploited: Sequence[str] = (),
 ) -> Proposal:
     """The proposal for one finding under ``rubric``.
 
@@ -53,6 +54,14 @@ def assess(
             severity = lowered
     if file_role not in (FileRole.PRODUCTION, FileRole.UNKNOWN):
         flags.append(Flag.NON_PRODUCTION)
+
+    if known_exploited and severity.rank < Severity.HIGH.rank:
+        # A policy floor: applied last, so no file role or scanner rating can undercut it.
+        factors.append(f"raised to high: {', '.join(known_exploited)} is exploited in the wild")
+        flags.append(Flag.RAISED)
+        severity = Severity.HIGH
+    if known_exploited:
+        flags.append(Flag.KNOWN_EXPLOITED)
 
     if looks_like_instructions(untrusted_text):
         flags.append(Flag.INJECTION_SUSPECTED)

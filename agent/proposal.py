@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent.risk import RiskDecision
 from tools.findings.severity import Severity
 
 
@@ -23,6 +24,7 @@ class Flag(StrEnum):
     RAISED = "raised"
     NON_PRODUCTION = "non_production"
     INJECTION_SUSPECTED = "injection_suspected"
+    KNOWN_EXPLOITED = "known_exploited"
 
 
 class Proposal(BaseModel):
@@ -36,3 +38,5 @@ class Proposal(BaseModel):
     flags: tuple[Flag, ...] = ()
     decided_by: Annotated[str, Field(max_length=100)]
     """``policy@<rubric version>`` for the deterministic path."""
+    risk: RiskDecision | None = None
+    """Risk-based priority and SLA, each factor with its source (agent/risk.py)."""

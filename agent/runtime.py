@@ -12,8 +12,11 @@ from agent.crashpoints import Crashpoints
 from agent.deps import WorkflowDeps
 from agent.graph import build_graph
 from agent.workflow import Graph
+from config.business import load_business_context
+from config.risk import load_risk_rubric
 from config.rubric import load_rubric
 from config.settings import Settings
+from tools.intel.kev import DEFAULT_SNAPSHOT, load_kev
 from tools.publish.dry_run import DryRunOutbox
 from tools.store.database import Database
 
@@ -35,6 +38,9 @@ class Runtime:
             crashpoints=Crashpoints(self.settings.crashpoint),
             allowed_link_hosts=frozenset(self.settings.allowed_link_hosts),
             two_person_rule=self.settings.two_person_rule,
+            kev=load_kev(self.settings.kev_snapshot or DEFAULT_SNAPSHOT),
+            risk_rubric=load_risk_rubric(),
+            business=load_business_context(self.settings.business_context),
         )
 
     @contextmanager

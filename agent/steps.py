@@ -9,9 +9,12 @@ from agent.deps import WorkflowDeps
 from agent.policy import assess
 from agent.proposal import Proposal
 from agent.publishing import ACTION_CREATE_ISSUE
+from agent.risk import decide_risk
 from agent.ticket import FindingSummary, draft_ticket
 from approvals.policy import required_approvals
 from approvals.requests import request_approval
+from config.business import BusinessContext
+from tools.findings.cve import cve_ids_in
 from tools.findings.severity import Severity
 from tools.publish.payload import content_hash
 from tools.repo.context import CodeContext, build_code_context
@@ -48,7 +51,9 @@ def code_context(deps: WorkflowDeps, finding_id: int) -> CodeContext:
 
 
 def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -> Proposal:
-    return assess(
+    cves = cve_ids_in(finding.rule_id, finding.message)
+    exploited = [cve for cve in cves if deps.kev and deps.kev.lookup(cve)]
+    proposal = assess(
         tool=finding.tool,
         rule_id=finding.rule_id,
         cwe_ids=finding.cwe_ids,
@@ -56,7 +61,22 @@ def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -
         file_role=context.file_role,
         rubric=deps.rubric,
         untrusted_text=f"{finding.message}\n{context.snippet or ''}",
+        known_exploited=exploited,
     )
+    if deps.kev is None or deps.risk_rubric is None:
+        return proposal
+    business = deps.business or BusinessContext()
+    risk = decide_risk(
+        cve_ids=cves,
+        cwe_ids=finding.cwe_ids,
+        severity=proposal.severity,
+        file_role=context.file_role,
+        business=business.facts_for(finding.repository, finding.path),
+        kev=deps.kev,
+        rubric=deps.risk_rubric,
+        today=deps.clock().date(),
+    )
+    return proposal.model_copy(update={"risk": risk})
 
 
 def request_ticket_approval(
@@ -103,6 +123,9 @@ def request_ticket_approval(
                     rationale="; ".join(proposal.factors),
                     flags=[flag.value for flag in proposal.flags],
                     decided_by=proposal.decided_by,
+                    priority=proposal.risk.priority if proposal.risk else None,
+                    sla_due=proposal.risk.sla_due if proposal.risk else None,
+                    risk=proposal.risk.model_dump(mode="json") if proposal.risk else None,
                     created_at=now,
                 )
             )

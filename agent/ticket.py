@@ -93,6 +93,7 @@ def draft_ticket(
         *(f"- {factor}" for factor in proposal.factors),
         f"- Decided by: {proposal.decided_by}, approved by a human before filing",
         "",
+        *_risk_section(proposal),
         "## Remediation",
         "",
         _remediation(finding.cwe_ids),
@@ -100,6 +101,21 @@ def draft_ticket(
     labels = ("security", f"severity:{proposal.severity.value}", "appsec-triage")
     body = sanitise_github_markdown("\n".join(lines), allowed_link_hosts).text
     return Ticket(repository=finding.repository, title=title, body=body, labels=labels)
+
+
+def _risk_section(proposal: Proposal) -> list[str]:
+    risk = proposal.risk
+    if risk is None:
+        return []
+    lines = [
+        "## Risk",
+        "",
+        f"- Priority: **{risk.priority}** ({risk.decision}), fix by **{risk.sla_due}** "
+        f"({risk.sla_days} days); rubric {risk.rubric_version}",
+    ]
+    # Factor values and sources are built by code from config, intel and validated ids.
+    lines += [f"- {f.name}: {f.value} — source: {f.source}" for f in risk.factors]
+    return [*lines, ""]
 
 
 def _enclosing(context: CodeContext) -> str:

@@ -37,6 +37,8 @@ class Card:
     labels: tuple[str, ...]
     assignees: tuple[str, ...]
     verdict: str
+    priority: str | None
+    sla_due: str | None
     severity: str
     tool_severity: str
     factors: tuple[str, ...]
@@ -86,6 +88,8 @@ def load_card(session: Session, approval_id: str) -> Card:
         labels=tuple(ticket["labels"]),
         assignees=tuple(ticket.get("assignees", ())),
         verdict=proposal.verdict if proposal else "unknown",
+        priority=proposal.priority if proposal else None,
+        sla_due=proposal.sla_due if proposal else None,
         severity=severity,
         tool_severity=proposal.tool_severity if proposal else "unknown",
         factors=tuple(proposal.rationale.split("; ")) if proposal else (),

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(
         default=None, description="App-level token (xapp-) for Socket Mode."
     )
+    business_context: Path | None = Field(
+        default=None, description="TOML with exposure, sensitivity, criticality per repo/path."
+    )
+    kev_snapshot: Path | None = Field(
+        default=None, description="CISA KEV JSON; default: the snapshot shipped in tools/intel."
+    )
     two_person_rule: bool = Field(
         default=True,
         description=(

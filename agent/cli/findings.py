@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
+from agent.cases import summary_of
 from agent.cli.common import (
     EXIT_BAD_INPUT,
     JsonOption,
@@ -21,7 +22,7 @@ from agent.cli.common import (
     text_table,
 )
 from agent.ingest import IngestResult, ingest_file
-from agent.steps import code_context
+from agent.steps import code_context, propose
 from tools.store.findings import list_findings
 from tools.store.tables import FindingRow
 
@@ -153,8 +154,13 @@ def findings_show(finding_id: int, as_json: JsonOption = False) -> None:
             "snippet": row.snippet,
             "first_seen": row.first_seen.isoformat(),
             "last_seen": row.last_seen.isoformat(),
-            "context": code_context(runtime.deps(), finding_id).model_dump(mode="json"),
         }
+        summary = summary_of(row)
+    deps = runtime.deps()
+    context = code_context(deps, finding_id)
+    data["context"] = context.model_dump(mode="json")
+    # What triage would propose now, with every risk factor and where it came from.
+    data["assessment"] = propose(deps, summary, context).model_dump(mode="json")
     if as_json:
         print_json(data)
         return

@@ -47,6 +47,7 @@ def card_blocks(card: Card) -> list[Block]:
                 mrkdwn(f"*Verdict*\n{card.verdict}"),
                 mrkdwn(f"*Severity*\n{_severity_line(card)}"),
                 mrkdwn(f"*Location*\n{card.location}"),
+                mrkdwn(f"*Priority*\n{card.priority or 'n/a'} (fix by {card.sla_due or 'n/a'})"),
             ],
         },
     ]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
 
 from agent.ingest import ingest_file
-from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT, Cli
+from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT, REPO, Cli
 from tools.store.database import Database
 from tools.store.tables import FindingRow, OccurrenceRow, ReportRow
 
@@ -157,3 +158,37 @@ def test_findings_show_includes_the_code_context(cli: Cli) -> None:
     assert context["owners"] == ["@example-org/notes-team"]
     assert context["owners_source"] == ".github/CODEOWNERS"
     assert "cur.execute(query)" in context["snippet"]
+
+
+def test_findings_show_states_every_risk_factor_with_its_source(cli: Cli) -> None:
+    business = {"APPSEC_TRIAGE_BUSINESS_CONTEXT": str(REPO / "config" / "business.example.toml")}
+    assert (
+        cli(
+            "ingest",
+            str(EXAMPLE_REPORT),
+            "--repo-root",
+            str(EXAMPLE_REPO),
+            "--repository",
+            "example/notesvc",
+        ).code
+        == 0
+    )
+    rows = json.loads(cli("findings", "list", "--json").stdout)
+
+    def assessment(rule: str, path_prefix: str) -> dict[str, Any]:
+        row = next(r for r in rows if r["rule_id"] == rule and r["path"].startswith(path_prefix))
+        shown = cli("findings", "show", str(row["id"]), "--json", extra_env=business)
+        assert shown.code == 0, shown.stderr
+        result: dict[str, Any] = json.loads(shown.stdout)["assessment"]
+        return result
+
+    production = assessment("B105", "app/")
+    in_tests = assessment("B105", "tests/")
+    assert production["risk"]["priority"] < in_tests["risk"]["priority"]  # "P2" sorts before "P4"
+    exposure = {f["name"]: f for f in production["risk"]["factors"]}["exposure"]
+    assert exposure == {
+        "name": "exposure",
+        "value": "internet",
+        "source": "business context entry 1 (example/notesvc)",
+    }
+    assert {f["name"]: f for f in in_tests["risk"]["factors"]}["exposure"]["value"] == "none"

@@ -113,6 +113,9 @@ class ProposalRow(SQLModel, table=True):
     rationale: str
     flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     decided_by: str = Field(max_length=100)
+    priority: str | None = Field(default=None, max_length=10)
+    sla_due: str | None = Field(default=None, max_length=10)
+    risk: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime
 
 

@@ -1,0 +1,64 @@
+"""A known-exploited CVE reaches the ticket as high severity with a P1 deadline and its sources."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from agent.ingest import ingest_file
+from agent.runtime import Runtime
+from agent.workflow import triage
+from approvals.requests import get_approval
+
+
+def test_a_kev_listed_cve_is_raised_to_high_and_prioritised(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    log = {
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "Trivy", "rules": [{"id": "CVE-2025-48384"}]}},
+                "results": [
+                    {
+                        "ruleId": "CVE-2025-48384",
+                        "level": "note",
+                        "message": {"text": "git 2.49.0 is affected by CVE-2025-48384."},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": "Dockerfile"},
+                                    "region": {"startLine": 1},
+                                }
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    report = tmp_path / "trivy.sarif"
+    report.write_text(json.dumps(log))
+    assert (
+        ingest_file(
+            runtime.database,
+            report,
+            repo_root=None,
+            repository="o/r",
+            format_name=None,
+            max_bytes=100_000,
+            max_results=10,
+        ).status
+        == "ok"
+    )
+    with runtime.workflow() as (deps, graph):
+        (approval_id,) = triage(deps, graph, limit=None).pending
+    with runtime.database.session() as session:
+        body = get_approval(session, approval_id).payload["ticket"]["body"]
+    assert "- Severity: **high** (scanner: low)" in body
+    assert "raised to high: CVE-2025-48384 is exploited in the wild" in body
+    assert "- Priority: **P1** (act)" in body
+    assert "source: CISA KEV 2025.08.25 (released 2025-08-25)" in body
+    assert (
+        "exposure: internet (assumed: unknown) — source: no business context entry matched" in body
+    )

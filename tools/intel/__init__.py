@@ -1,0 +1,1 @@
+"""Exploit intelligence from local snapshots that record their source and date."""
