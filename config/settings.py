@@ -59,8 +59,24 @@ class Settings(BaseSettings):
         default=None, description="TOML with exposure, sensitivity, criticality per repo/path."
     )
     kev_snapshot: Path | None = Field(
-        default=None, description="CISA KEV JSON; default: the snapshot shipped in tools/intel."
+        default=None,
+        description=(
+            "CISA KEV JSON; default: <state_dir>/intel/kev.json after `intel update`, "
+            "else the snapshot shipped in tools/intel."
+        ),
     )
+    kev_url: str = Field(
+        default="https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json",
+        description="Where `intel update` fetches the KEV catalogue.",
+    )
+
+    def resolved_kev_snapshot(self) -> Path | None:
+        """The configured snapshot, else a refreshed one in the state directory, else None."""
+        if self.kev_snapshot is not None:
+            return self.kev_snapshot
+        refreshed = self.state_dir / "intel" / "kev.json"
+        return refreshed if refreshed.is_file() else None
+
     two_person_rule: bool = Field(
         default=True,
         description=(

@@ -7,7 +7,7 @@ Each module registers its commands on the shared Typer apps in ``common``.
 
 from __future__ import annotations
 
-from agent.cli import approvals, audit, findings, slack  # noqa: F401 - registers the commands
+from agent.cli import approvals, audit, findings, intel, slack  # noqa: F401 - registers commands
 from agent.cli.common import EXIT_REFUSED, app, fail, open_cli_runtime, out
 from agent.demo import run_demo
 from agent.errors import AgentError
