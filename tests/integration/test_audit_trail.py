@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -135,3 +136,21 @@ def test_cli_verify_reports_tampering_with_exit_1(cli: Cli, db_url: str) -> None
     assert broken.code == 1
     assert "record 7 (approval.requested) was edited" in broken.stderr
     assert "BROKEN" in broken.stdout
+
+
+def test_concurrent_appenders_all_succeed_and_keep_one_chain(chain: Database) -> None:
+    def append(n: int) -> None:
+        with chain.session() as session:
+            append_event(
+                session,
+                event="concurrent",
+                actor=f"w{n}",
+                now=datetime(2026, 11, 28, 0, 0, n % 60, tzinfo=UTC),
+                detail={"n": n},
+            )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(append, range(40)))
+    with chain.session() as session:
+        report = verify_chain(session)
+    assert report.ok and report.records == 6 + 40

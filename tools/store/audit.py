@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from tools.store.tables import AuditEventRow
@@ -56,6 +57,7 @@ def append_event(
     detail: dict[str, Any] | None = None,
 ) -> AuditEventRow:
     """Append one record chained to the latest; committed with the caller's transaction."""
+    _serialise_appends(session)
     latest = session.exec(
         select(AuditEventRow).order_by(col(AuditEventRow.id).desc()).limit(1)
     ).first()
@@ -82,6 +84,23 @@ def append_event(
     session.add(row)
     session.flush()
     return row
+
+
+def _serialise_appends(session: Session) -> None:
+    """Hold the audit append lock until the caller's transaction ends.
+
+    Without it, two concurrent writers read the same head and the second insert violates the
+    unique link (the chain cannot fork, so one of two concurrent decisions would fail). Every
+    caller appends after its other writes, so this lock is always taken last: no lock cycles.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
+    else:
+        # A write statement (touching no row) takes SQLite's write lock for the transaction.
+        session.execute(text("UPDATE audit_event SET id = id WHERE 0"))
+
+
+_AUDIT_LOCK_KEY = 0x617564  # "aud": a fixed key in PostgreSQL's advisory-lock space
 
 
 @dataclass
