@@ -18,9 +18,15 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from approvals.errors import AlreadyDecided, AlreadyVoted, ApprovalExpired, NothingEdited
+from approvals.errors import (
+    AlreadyDecided,
+    AlreadyVoted,
+    ApprovalExpired,
+    ApprovalNotFound,
+    NothingEdited,
+)
 from approvals.policy import required_approvals
-from approvals.requests import get_approval, new_approval_id
+from approvals.requests import new_approval_id
 from tools.publish.payload import content_hash
 from tools.store.audit import append_event
 from tools.store.tables import ApprovalRow, ApprovalStatus, ApprovalVoteRow
@@ -159,7 +165,14 @@ def votes_for(session: Session, approval_id: str) -> list[str]:
 
 
 def _pending(session: Session, approval_id: str, now: datetime) -> ApprovalRow:
-    row = get_approval(session, approval_id)
+    # Lock the row (PostgreSQL; SQLite serialises writers anyway) so that concurrent votes by two
+    # approvers are counted one after the other: otherwise each sees only its own vote and the
+    # approval never completes.
+    row = session.exec(
+        select(ApprovalRow).where(ApprovalRow.id == approval_id).with_for_update()
+    ).first()
+    if row is None:
+        raise ApprovalNotFound(approval_id)
     if row.status != ApprovalStatus.PENDING:
         raise AlreadyDecided(approval_id, row.status, row.decided_by, row.decided_at)
     if row.expires_at <= now:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from agent.ingest import ingest_file
 from agent.runtime import Runtime
 from agent.workflow import decide_and_resume, triage
-from approvals.decisions import Decision, supersede
+from approvals.decisions import Decision, decide, supersede
 from approvals.errors import AlreadyDecided, AlreadyVoted, NothingEdited
 from approvals.requests import get_approval, list_approvals
 
@@ -158,3 +160,27 @@ def test_an_edit_that_lowers_a_high_finding_raises_the_tier(
             now=now,
         )
     assert edited.required_approvals == 2
+
+
+def test_two_approvers_voting_at_the_same_moment_complete_the_approval(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    approval_id = _triage(runtime, _report(tmp_path, "tests/test_x.py", "error"))
+    barrier = threading.Barrier(2)
+
+    def vote(actor: str) -> bool:
+        barrier.wait()
+        with runtime.database.session() as session:
+            return decide(
+                session,
+                approval_id=approval_id,
+                decision=Decision.APPROVE,
+                actor=actor,
+                now=runtime.deps().clock(),
+            ).complete
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        completions = list(pool.map(vote, ["alice", "bob"]))
+    assert sorted(completions) == [False, True]  # exactly the second vote completes it
+    with runtime.database.session() as session:
+        assert get_approval(session, approval_id).status == "approved"
