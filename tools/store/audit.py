@@ -23,24 +23,16 @@ from tools.store.tables import AuditEventRow
 GENESIS_HASH = "0" * 64
 
 
-def compute_record_hash(
-    *,
-    prev_hash: str,
-    at: datetime,
-    event: str,
-    actor: str,
-    case_id: int | None,
-    approval_id: str | None,
-    detail: dict[str, Any],
-) -> str:
+def hash_of(row: AuditEventRow) -> str:
+    """SHA-256 over everything a record says, including the link to the record before it."""
     material = [
-        prev_hash,
-        at.astimezone(UTC).isoformat(timespec="microseconds"),
-        event,
-        actor,
-        case_id,
-        approval_id,
-        detail,
+        row.prev_hash,
+        row.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        row.event,
+        row.actor,
+        row.case_id,
+        row.approval_id,
+        row.detail,
     ]
     canonical = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -61,26 +53,17 @@ def append_event(
     latest = session.exec(
         select(AuditEventRow).order_by(col(AuditEventRow.id).desc()).limit(1)
     ).first()
-    prev_hash = latest.record_hash if latest else GENESIS_HASH
-    body = detail or {}
     row = AuditEventRow(
         at=now,
         event=event,
         actor=actor,
         case_id=case_id,
         approval_id=approval_id,
-        detail=body,
-        prev_hash=prev_hash,
-        record_hash=compute_record_hash(
-            prev_hash=prev_hash,
-            at=now,
-            event=event,
-            actor=actor,
-            case_id=case_id,
-            approval_id=approval_id,
-            detail=body,
-        ),
+        detail=detail or {},
+        prev_hash=latest.record_hash if latest else GENESIS_HASH,
+        record_hash="",
     )
+    row.record_hash = hash_of(row)
     session.add(row)
     session.flush()
     return row
@@ -120,16 +103,7 @@ def verify_chain(session: Session, *, expect_head: str | None = None) -> ChainRe
     expected_prev = GENESIS_HASH
     for row in session.exec(select(AuditEventRow).order_by(col(AuditEventRow.id))):
         report.records += 1
-        recomputed = compute_record_hash(
-            prev_hash=row.prev_hash,
-            at=row.at,
-            event=row.event,
-            actor=row.actor,
-            case_id=row.case_id,
-            approval_id=row.approval_id,
-            detail=row.detail,
-        )
-        if recomputed != row.record_hash:
+        if hash_of(row) != row.record_hash:
             report.problems.append(
                 f"record {row.id} ({row.event}) was edited: its hash does not match"
             )
