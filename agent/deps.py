@@ -31,6 +31,8 @@ class WorkflowDeps:
     crashpoints: Crashpoints
     allowed_link_hosts: frozenset[str]
     two_person_rule: bool = True
+    allowed_repositories: tuple[str, ...] = ("*",)
+    """Globs of OWNER/REPO that tickets may be written to."""
     kev: KevCatalog | None = None
     risk_rubric: RiskRubric | None = None
     business: BusinessContext | None = None

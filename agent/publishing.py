@@ -9,7 +9,9 @@ the destination is searched for the marker before anything is written again.
 from __future__ import annotations
 
 import logging
+from fnmatch import fnmatchcase
 
+from agent.cases import get_case
 from agent.deps import WorkflowDeps
 from agent.errors import AgentError
 from approvals.requests import get_approval, payload_hash
@@ -46,6 +48,7 @@ def publish_approved(deps: WorkflowDeps, approval_id: str, *, case_id: int) -> s
                 f"approval {approval_id}: the stored payload no longer matches the approved hash"
             )
         ticket = Ticket.model_validate(approval.payload["ticket"])
+        _check_target(deps, ticket.repository, get_case(session, case_id).repository)
         key = f"{publisher.destination}:{approval.action}:case-{approval.case_id}"
         marker = marker_for(approval.case_id)
         claim = outbox.claim(
@@ -74,6 +77,20 @@ def publish_approved(deps: WorkflowDeps, approval_id: str, *, case_id: int) -> s
             outbox.mark_published(session, existing, ref=found, now=deps.clock())
             return found
     return _write(deps, ticket, marker, key)
+
+
+def _check_target(deps: WorkflowDeps, target: str, provenance: str) -> None:
+    """Code, not the payload, decides where a ticket may go: the finding's own repository, and
+    only when the allowlist admits it. A forged or edited payload naming another repository is
+    refused even if its hash is consistent."""
+    if target != provenance:
+        raise PublishRefused(
+            f"the ticket targets {target!r} but the finding came from {provenance!r}"
+        )
+    if not any(fnmatchcase(target, pattern) for pattern in deps.allowed_repositories):
+        raise PublishRefused(
+            f"{target!r} is not in APPSEC_TRIAGE_ALLOWED_REPOSITORIES; nothing was written"
+        )
 
 
 def _write(deps: WorkflowDeps, ticket: Ticket, marker: str, key: str) -> str:

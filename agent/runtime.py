@@ -38,6 +38,7 @@ class Runtime:
             crashpoints=Crashpoints(self.settings.crashpoint),
             allowed_link_hosts=frozenset(self.settings.allowed_link_hosts),
             two_person_rule=self.settings.two_person_rule,
+            allowed_repositories=self.settings.allowed_repositories,
             kev=load_kev(self.settings.resolved_kev_snapshot() or DEFAULT_SNAPSHOT),
             risk_rubric=load_risk_rubric(),
             business=load_business_context(self.settings.business_context),

@@ -77,6 +77,13 @@ class Settings(BaseSettings):
         refreshed = self.state_dir / "intel" / "kev.json"
         return refreshed if refreshed.is_file() else None
 
+    allowed_repositories: tuple[str, ...] = Field(
+        default=("*",),
+        description=(
+            "Globs of OWNER/REPO that tickets may be written to. '*' suits the dry-run outbox, "
+            "which writes only local files; list your repositories before publishing to GitHub."
+        ),
+    )
     two_person_rule: bool = Field(
         default=True,
         description=(

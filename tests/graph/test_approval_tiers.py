@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,35 +14,11 @@ from agent.workflow import decide_and_resume, triage
 from approvals.decisions import Decision, decide, supersede
 from approvals.errors import AlreadyDecided, AlreadyVoted, NothingEdited
 from approvals.requests import get_approval, list_approvals
+from tests.support.sarif import one_result_log, write_log
 
 
 def _report(tmp_path: Path, path: str, level: str) -> Path:
-    log = {
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "Scanner", "rules": [{"id": "R1"}]}},
-                "results": [
-                    {
-                        "ruleId": "R1",
-                        "level": level,
-                        "message": {"text": "Dangerous call."},
-                        "locations": [
-                            {
-                                "physicalLocation": {
-                                    "artifactLocation": {"uri": path},
-                                    "region": {"startLine": 3},
-                                }
-                            }
-                        ],
-                    }
-                ],
-            }
-        ],
-    }
-    report = tmp_path / f"{level}.sarif"
-    report.write_text(json.dumps(log))
-    return report
+    return write_log(tmp_path, f"{level}.sarif", one_result_log(path=path, level=level))
 
 
 def _triage(runtime: Runtime, report: Path) -> str:

@@ -2,43 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from agent.ingest import ingest_file
 from agent.runtime import Runtime
 from agent.workflow import triage
 from approvals.requests import get_approval
+from tests.support.sarif import one_result_log, write_log
 
 
 def test_a_kev_listed_cve_is_raised_to_high_and_prioritised(
     runtime: Runtime, tmp_path: Path
 ) -> None:
-    log = {
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "Trivy", "rules": [{"id": "CVE-2025-48384"}]}},
-                "results": [
-                    {
-                        "ruleId": "CVE-2025-48384",
-                        "level": "note",
-                        "message": {"text": "git 2.49.0 is affected by CVE-2025-48384."},
-                        "locations": [
-                            {
-                                "physicalLocation": {
-                                    "artifactLocation": {"uri": "Dockerfile"},
-                                    "region": {"startLine": 1},
-                                }
-                            }
-                        ],
-                    }
-                ],
-            }
-        ],
-    }
-    report = tmp_path / "trivy.sarif"
-    report.write_text(json.dumps(log))
+    log = one_result_log(
+        rule_id="CVE-2025-48384",
+        level="note",
+        path="Dockerfile",
+        line=1,
+        tool="Trivy",
+        message="git 2.49.0 is affected by CVE-2025-48384.",
+    )
+    report = write_log(tmp_path, "trivy.sarif", log)
     assert (
         ingest_file(
             runtime.database,

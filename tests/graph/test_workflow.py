@@ -10,11 +10,12 @@ from sqlmodel import select
 
 from agent.demo import ingest_example
 from agent.nodes import thread_id_for
-from agent.runtime import Runtime
+from agent.runtime import Runtime, open_runtime
 from agent.workflow import decide_and_resume, triage
 from approvals.decisions import Decision, decide
 from approvals.errors import AlreadyDecided, ApprovalExpired
-from approvals.requests import list_approvals
+from approvals.requests import list_approvals, payload_hash
+from config.settings import Settings
 from tools.publish.publisher import PublishError
 from tools.store.tables import (
     ApprovalRow,
@@ -183,3 +184,36 @@ def test_tickets_carry_the_enclosing_function_owners_and_last_change(triaged: Ru
     vendored = _approval_for(triaged, "B307").payload["ticket"]["body"]
     assert "| Owners | ` @example-org/platform ` |" in vendored
     assert "| Last change | " in sqli  # its value depends on this checkout's history
+
+
+def test_a_ticket_for_another_repository_is_never_written(triaged: Runtime) -> None:
+    """A forged approval whose hash is consistent but whose target is elsewhere writes nothing."""
+    approval = _approval_for(triaged, "B608")
+    with triaged.database.session() as session:
+        row = session.get(ApprovalRow, approval.id)
+        assert row is not None
+        row.payload = {"ticket": {**row.payload["ticket"], "repository": "attacker/exfil"}}
+        row.content_hash = payload_hash(row)  # the forger recomputed the hash too
+        session.add(row)
+    with triaged.workflow() as (deps, graph):
+        _, outcome = decide_and_resume(
+            deps, graph, approval_id=approval.id, decision=Decision.APPROVE, actor="alice"
+        )
+    assert outcome is not None and "targets 'attacker/exfil'" in outcome
+    assert _outbox_files(triaged) == []
+
+
+def test_a_repository_outside_the_allowlist_is_never_written(
+    settings: Settings, tmp_path: Path
+) -> None:
+    runtime = open_runtime(settings.model_copy(update={"allowed_repositories": ("other/*",)}))
+    assert ingest_example(runtime).status == "ok"
+    with runtime.workflow() as (deps, graph):
+        triage(deps, graph, limit=None)
+        approval = _approval_for(runtime, "B602")
+        _, outcome = decide_and_resume(
+            deps, graph, approval_id=approval.id, decision=Decision.APPROVE, actor="alice"
+        )
+    assert outcome is not None and "not in APPSEC_TRIAGE_ALLOWED_REPOSITORIES" in outcome
+    assert _outbox_files(runtime) == []
+    runtime.database.dispose()
