@@ -46,7 +46,7 @@ def ingest_example(runtime: Runtime) -> IngestResult:
         repository=DEMO_REPOSITORY,
         format_name=None,
         max_bytes=runtime.settings.max_report_bytes,
-        max_results=runtime.settings.max_results_per_report,
+        context=runtime.parse_context(),
     )
 
 

@@ -15,6 +15,7 @@ from agent.deps import utc_now
 from tools.ingest import registry
 from tools.ingest.errors import ReportRejected
 from tools.ingest.loader import load_json
+from tools.ingest.report import ParseContext
 from tools.sanitize.invisible import replace_lone_surrogates
 from tools.store.database import Database
 from tools.store.findings import store_report
@@ -48,7 +49,7 @@ def ingest_file(
     repository: str | None,
     format_name: str | None,
     max_bytes: int,
-    max_results: int,
+    context: ParseContext,
 ) -> IngestResult:
     # A file name from the OS may carry undecodable bytes (surrogate escapes): never store those.
     shown = replace_lone_surrogates(str(path))
@@ -57,7 +58,7 @@ def ingest_file(
         report_format = (
             registry.format_named(format_name) if format_name else registry.detect(document)
         )
-        parsed = report_format.parse(document, max_results=max_results)
+        parsed = report_format.parse(document, context)
     except ReportRejected as exc:
         log.warning("rejected report %s: %s", shown, exc.reason)
         return IngestResult(shown, None, 0, 0, 0, 0, 0, "rejected", exc.reason)

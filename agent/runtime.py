@@ -11,11 +11,13 @@ from agent.checkpoints import open_checkpointer
 from agent.crashpoints import Crashpoints
 from agent.deps import WorkflowDeps
 from agent.graph import build_graph
+from agent.secret_key import secret_fingerprint_key
 from agent.workflow import Graph
 from config.business import load_business_context
 from config.risk import load_risk_rubric
 from config.rubric import load_rubric
 from config.settings import Settings
+from tools.ingest.report import ParseContext
 from tools.intel.kev import DEFAULT_SNAPSHOT, load_kev
 from tools.publish.dry_run import DryRunOutbox
 from tools.store.database import Database
@@ -42,6 +44,12 @@ class Runtime:
             kev=load_kev(self.settings.resolved_kev_snapshot() or DEFAULT_SNAPSHOT),
             risk_rubric=load_risk_rubric(),
             business=load_business_context(self.settings.business_context),
+        )
+
+    def parse_context(self) -> ParseContext:
+        return ParseContext(
+            max_results=self.settings.max_results_per_report,
+            secret_key=secret_fingerprint_key(self.settings),
         )
 
     @contextmanager

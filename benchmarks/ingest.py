@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.ingest import ingest_file
+from tools.ingest.report import ParseContext
 from tools.store.database import Database
 
 
@@ -82,7 +83,7 @@ def main() -> int:
             repository="bench/repo",
             format_name=None,
             max_bytes=1 << 30,
-            max_results=1 << 30,
+            context=ParseContext(max_results=1 << 30, secret_key=b"benchmark"),
         )
         ours = time.perf_counter() - start
         start = time.perf_counter()
@@ -93,7 +94,7 @@ def main() -> int:
             repository="bench/repo",
             format_name=None,
             max_bytes=1 << 30,
-            max_results=1 << 30,
+            context=ParseContext(max_results=1 << 30, secret_key=b"benchmark"),
         )
         rescan = time.perf_counter() - start
         floor = floor_seconds(report, Path(tmp) / "floor.db")

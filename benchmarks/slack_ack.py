@@ -52,7 +52,7 @@ def main() -> int:
             repository="bench/repo",
             format_name=None,
             max_bytes=1 << 30,
-            max_results=1 << 30,
+            context=runtime.parse_context(),
         )
         with runtime.workflow() as (deps, graph), ThreadPoolExecutor(4) as resumer:
             triage(deps, graph, limit=None)

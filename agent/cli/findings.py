@@ -59,7 +59,7 @@ def ingest(
                 repository=repository,
                 format_name=report_format,
                 max_bytes=settings.max_report_bytes,
-                max_results=settings.max_results_per_report,
+                context=runtime.parse_context(),
             )
         )
     if as_json:

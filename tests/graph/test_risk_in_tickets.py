@@ -8,7 +8,9 @@ from agent.ingest import ingest_file
 from agent.runtime import Runtime
 from agent.workflow import triage
 from approvals.requests import get_approval
+from tests.support.keys import TEST_SECRET_KEY
 from tests.support.sarif import one_result_log, write_log
+from tools.ingest.report import ParseContext
 
 
 def test_a_kev_listed_cve_is_raised_to_high_and_prioritised(
@@ -31,7 +33,7 @@ def test_a_kev_listed_cve_is_raised_to_high_and_prioritised(
             repository="o/r",
             format_name=None,
             max_bytes=100_000,
-            max_results=10,
+            context=ParseContext(max_results=10, secret_key=TEST_SECRET_KEY),
         ).status
         == "ok"
     )

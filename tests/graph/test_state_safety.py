@@ -17,6 +17,8 @@ from agent.runtime import Runtime
 from agent.workflow import decide_and_resume, triage
 from approvals.decisions import Decision
 from approvals.requests import list_approvals
+from tests.support.keys import TEST_SECRET_KEY
+from tools.ingest.report import ParseContext
 
 CONSTRUCTOR = json.dumps(
     {"lc": 1, "type": "constructor", "id": ["os", "system"], "kwargs": {"command": "touch pwned"}}
@@ -64,7 +66,7 @@ def test_hostile_strings_survive_a_full_run_as_inert_text(runtime: Runtime, tmp_
         repository="h/h",
         format_name=None,
         max_bytes=1_000_000,
-        max_results=100,
+        context=ParseContext(max_results=100, secret_key=TEST_SECRET_KEY),
     )
     assert result.status == "ok", result.error
     with runtime.workflow() as (deps, graph):

@@ -11,6 +11,8 @@ from sqlmodel import select
 
 from agent.ingest import ingest_file
 from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT, REPO, Cli
+from tests.support.keys import TEST_SECRET_KEY
+from tools.ingest.report import ParseContext
 from tools.store.database import Database
 from tools.store.tables import FindingRow, OccurrenceRow, ReportRow
 
@@ -21,7 +23,7 @@ def _ingest(database: Database, path: Path, **overrides: object) -> dict[str, ob
         "repository": "example/notesvc",
         "format_name": None,
         "max_bytes": 10_000_000,
-        "max_results": 10_000,
+        "context": ParseContext(max_results=10_000, secret_key=TEST_SECRET_KEY),
     }
     options.update(overrides)
     return ingest_file(database, path, **options).as_json()  # type: ignore[arg-type]

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from tests.support.keys import TEST_SECRET_KEY
 from tools.findings.severity import Severity
-from tools.ingest import sarif
 from tools.ingest.errors import ReportRejected
-from tools.ingest.report import ParsedReport
+from tools.ingest.formats import sarif
+from tools.ingest.report import ParseContext, ParsedReport
 
 
 def _log(*results: dict[str, Any], rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -48,7 +49,7 @@ def _result(line: int = 10, snippet: str = "cur.execute(q % x)", **extra: Any) -
 
 
 def _parse(log: dict[str, Any]) -> ParsedReport:
-    return sarif.parse(log, max_results=1000)
+    return sarif.parse(log, ParseContext(max_results=1000, secret_key=TEST_SECRET_KEY))
 
 
 def test_normalises_location_rule_metadata_cwe_and_severity() -> None:
@@ -156,4 +157,7 @@ def test_structural_errors_are_rejected_with_the_json_path(mutate: Any, reason: 
 
 def test_result_count_limit_is_checked_before_parsing() -> None:
     with pytest.raises(ReportRejected, match="over the limit of 2"):
-        sarif.parse(_log(_result(), _result(), _result()), max_results=2)
+        sarif.parse(
+            _log(_result(), _result(), _result()),
+            ParseContext(max_results=2, secret_key=TEST_SECRET_KEY),
+        )

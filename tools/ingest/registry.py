@@ -6,20 +6,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tools.ingest import sarif
 from tools.ingest.errors import ReportRejected
-from tools.ingest.report import ParsedReport
+from tools.ingest.formats import bandit, sarif
+from tools.ingest.report import ParseContext, ParsedReport
 
 
 @dataclass(frozen=True)
 class ReportFormat:
     name: str
     looks_like: Callable[[Any], bool]
-    parse: Callable[..., ParsedReport]
+    parse: Callable[[Any, ParseContext], ParsedReport]
 
 
+# Detection tries these in order: put a format whose detector is stricter before a looser one.
 FORMATS: tuple[ReportFormat, ...] = (
     ReportFormat(name=sarif.FORMAT, looks_like=sarif.looks_like, parse=sarif.parse),
+    ReportFormat(name=bandit.FORMAT, looks_like=bandit.looks_like, parse=bandit.parse),
 )
 
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from tools.findings.finding import Finding
-from tools.findings.fingerprint import compute_fingerprint, normalise_code
+from tools.findings.finding import FindingKind
+from tools.findings.fingerprint import normalise_code
 from tools.findings.severity import Severity, from_sarif_level, from_score, from_word
+from tools.ingest.draft import Draft, SecretMaterial, build_report
 from tools.ingest.errors import ReportRejected
 from tools.ingest.json_access import JsonObject, obj, opt_arr, opt_int, opt_obj, opt_str
-from tools.ingest.report import ParsedReport
+from tools.ingest.report import ParseContext, ParsedReport
 
 FORMAT = "sarif"
 SUPPORTED_VERSION = "2.1.0"
@@ -31,8 +32,46 @@ _CWE_TAG = re.compile(r"^(?:external/cwe/)?cwe[-_ ]?0*([1-9][0-9]{0,5})$", re.IG
 _PLACEHOLDER = re.compile(r"\{(\d+)\}")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*$")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_MAX_MESSAGE = 8000
-_MAX_SNIPPET = 8000
+# SARIF does not say what kind of scanner wrote it; the tool's name does.
+_KIND_BY_TOOL = {
+    "gitleaks": FindingKind.SECRET,
+    "trufflehog": FindingKind.SECRET,
+    "detect-secrets": FindingKind.SECRET,
+    "ggshield": FindingKind.SECRET,
+    "noseyparker": FindingKind.SECRET,
+    "checkov": FindingKind.IAC,
+    "kics": FindingKind.IAC,
+    "tfsec": FindingKind.IAC,
+    "hadolint": FindingKind.IAC,
+    "dockle": FindingKind.IAC,
+    "zap": FindingKind.DAST,
+    "dependency-check": FindingKind.SCA,
+    "grype": FindingKind.SCA,
+    "osv-scanner": FindingKind.SCA,
+    "govulncheck": FindingKind.SCA,
+}
+_TRIVY_MISCONFIG = re.compile(r"^(?:AVD|DS|KSV|KCV|AWS|GCP|AZU|GIT)[-0-9]", re.IGNORECASE)
+_ADVISORY = re.compile(r"^(?:CVE-\d{4}-\d+|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3})$", re.IGNORECASE)
+
+
+def kind_for(tool: str, rule_id: str) -> FindingKind:
+    """The finding kind a SARIF producer implies; SAST unless its name or rule id says otherwise."""
+    compact = tool.lower().replace(" ", "")
+    if compact == "trivy":  # one driver for vulnerabilities, misconfigurations and secrets
+        if _ADVISORY.match(rule_id):
+            return FindingKind.SCA
+        # Misconfiguration ids (AVD-AWS-0001, DS002, KSV001); anything else is a secret rule,
+        # and treating an unknown rule as a secret errs on the side of redaction.
+        return FindingKind.IAC if _TRIVY_MISCONFIG.match(rule_id) else FindingKind.SECRET
+    for name, kind in _KIND_BY_TOOL.items():
+        if name in compact:
+            return kind
+    return FindingKind.SAST
+
+
+def _secret_hints(snippet: str | None) -> tuple[str, ...]:
+    # A secret scanner's snippet is the secret (or the line holding it): scrub it everywhere.
+    return (snippet.strip(),) if snippet and snippet.strip() else ()
 
 
 def looks_like(document: Any) -> bool:
@@ -43,7 +82,7 @@ def looks_like(document: Any) -> bool:
     return "runs" in document or (isinstance(schema, str) and "sarif" in schema.lower())
 
 
-def parse(document: Any, *, max_results: int) -> ParsedReport:
+def parse(document: Any, context: ParseContext) -> ParsedReport:
     """Validate a SARIF log and normalise its results. Raises ReportRejected."""
     log = obj(document, "log")
     version = log.get("version")
@@ -60,13 +99,14 @@ def parse(document: Any, *, max_results: int) -> ParsedReport:
         raise ReportRejected("log: the required 'runs' property is missing")
     runs = opt_arr(log, "runs", "log")
     total = sum(len(r.get("results") or []) for r in runs if isinstance(r, dict))
-    if total > max_results:
+    if total > context.max_results:  # checked before any result is read
         raise ReportRejected(
-            f"{total} results, over the limit of {max_results} "
+            f"{total} results, over the limit of {context.max_results} "
             "(raise APPSEC_TRIAGE_MAX_RESULTS_PER_REPORT to accept it)"
         )
 
-    collected: list[_Candidate] = []
+    collected: list[Draft] = []
+    complete = True
     ignored = 0
     tools: list[str] = []
     repository: str | None = None
@@ -74,6 +114,7 @@ def parse(document: Any, *, max_results: int) -> ParsedReport:
         run = _Run.read(obj(raw_run, f"runs[{run_index}]"), f"runs[{run_index}]")
         tools.append(run.tool)
         repository = repository or run.repository
+        complete = complete and run.complete
         for result_index, raw_result in enumerate(opt_arr(run.raw, "results", run.where)):
             where = f"{run.where}.results[{result_index}]"
             candidate = _read_result(log, run, obj(raw_result, where), where)
@@ -82,14 +123,15 @@ def parse(document: Any, *, max_results: int) -> ParsedReport:
             else:
                 collected.append(candidate)
 
-    findings = _assign_fingerprints(collected)
-    return ParsedReport(
-        format=FORMAT,
-        tools=tuple(dict.fromkeys(tools)),
+    return build_report(
+        format_name=FORMAT,
+        tools=tools,
         results=total,
         ignored=ignored,
-        findings=tuple(findings),
+        drafts=collected,
+        context=context,
         repository=repository,
+        complete=complete,
     )
 
 
@@ -113,6 +155,8 @@ class _Run:
     rules_by_id: dict[str, _Rule]
     artifact_uris: tuple[str | None, ...]
     repository: str | None
+    complete: bool
+    """False when an invocation reports that the tool did not finish."""
 
     @classmethod
     def read(cls, run: JsonObject, where: str) -> _Run:
@@ -143,6 +187,10 @@ class _Run:
             repository = opt_str(vcp, "repositoryUri", f"{where}.versionControlProvenance[{i}]")
             if repository:
                 break
+        complete = all(
+            not isinstance(invocation, dict) or invocation.get("executionSuccessful") is not False
+            for invocation in opt_arr(run, "invocations", where)
+        )
         return cls(
             raw=run,
             where=where,
@@ -152,24 +200,8 @@ class _Run:
             rules_by_id={rule.id: rule for rule in rules},
             artifact_uris=artifacts,
             repository=repository,
+            complete=complete,
         )
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    tool: str
-    tool_version: str | None
-    rule_id: str
-    rule_name: str | None
-    cwe_ids: tuple[str, ...]
-    message: str
-    severity: Severity
-    path: str | None
-    start_line: int | None
-    start_column: int | None
-    end_line: int | None
-    snippet: str | None
-    identity: str
 
 
 def _read_rule(rule: JsonObject, where: str) -> _Rule:
@@ -196,7 +228,7 @@ def _read_rule(rule: JsonObject, where: str) -> _Rule:
     )
 
 
-def _read_result(log: JsonObject, run: _Run, result: JsonObject, where: str) -> _Candidate | None:
+def _read_result(log: JsonObject, run: _Run, result: JsonObject, where: str) -> Draft | None:
     kind = opt_str(result, "kind", where) or "fail"
     if kind in _NOT_FINDING_KINDS:
         return None
@@ -225,20 +257,26 @@ def _read_result(log: JsonObject, run: _Run, result: JsonObject, where: str) -> 
     _check_related_references(log, result, where)
     path, start_line, start_column, end_line, snippet = _primary_location(run, result, where)
     cwe_ids = tuple(dict.fromkeys((rule.cwe_ids if rule else ()) + _cwe_ids(properties, None)))
-    return _Candidate(
+    kind = kind_for(run.tool, rule_id)
+    return Draft(
         tool=run.tool,
         tool_version=run.tool_version,
-        rule_id=rule_id[:500],
-        rule_name=rule.name[:500] if rule and rule.name else None,
+        rule_id=rule_id,
+        rule_name=rule.name if rule else None,
         cwe_ids=cwe_ids,
-        message=message[:_MAX_MESSAGE],
+        message=message,
         severity=severity,
+        where=where,
+        kind=kind,
         path=path,
         start_line=start_line,
         start_column=start_column,
         end_line=end_line,
-        snippet=snippet[:_MAX_SNIPPET] if snippet else None,
+        snippet=snippet,
         identity=_identity(result, where, snippet, message),
+        secret=SecretMaterial(secret_type=rule_id, value=None, also_hide=_secret_hints(snippet))
+        if kind is FindingKind.SECRET
+        else None,
     )
 
 
@@ -465,51 +503,3 @@ def _identity(result: JsonObject, where: str, snippet: str | None, message: str)
     if snippet and snippet.strip():
         return "code:" + normalise_code(snippet)
     return "message:" + normalise_code(message)
-
-
-def _assign_fingerprints(candidates: list[_Candidate]) -> list[Finding]:
-    """Merge exact duplicates, then number identical identities by position, as GitHub does."""
-    unique: dict[tuple[object, ...], _Candidate] = {}
-    for candidate in candidates:
-        key = (
-            candidate.tool,
-            candidate.rule_id,
-            candidate.path,
-            candidate.identity,
-            candidate.start_line,
-            candidate.start_column,
-        )
-        unique.setdefault(key, candidate)
-    ordered = sorted(
-        unique.values(),
-        key=lambda c: (c.tool, c.rule_id, c.path or "", c.start_line or 0, c.start_column or 0),
-    )
-    seen: dict[tuple[str, str, str | None, str], int] = {}
-    findings: list[Finding] = []
-    for candidate in ordered:
-        group = (candidate.tool, candidate.rule_id, candidate.path, candidate.identity)
-        ordinal = seen.get(group, 0) + 1
-        seen[group] = ordinal
-        findings.append(
-            Finding(
-                tool=candidate.tool,
-                tool_version=candidate.tool_version,
-                rule_id=candidate.rule_id,
-                rule_name=candidate.rule_name,
-                cwe_ids=candidate.cwe_ids,
-                message=candidate.message,
-                tool_severity=candidate.severity,
-                path=candidate.path,
-                start_line=candidate.start_line,
-                end_line=candidate.end_line,
-                snippet=candidate.snippet,
-                fingerprint=compute_fingerprint(
-                    tool=candidate.tool,
-                    rule_id=candidate.rule_id,
-                    path=candidate.path,
-                    identity=candidate.identity,
-                    ordinal=ordinal,
-                ),
-            )
-        )
-    return findings

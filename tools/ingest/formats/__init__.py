@@ -1,0 +1,1 @@
+"""One module per report format, each exposing FORMAT, looks_like and parse."""
