@@ -1,4 +1,8 @@
-"""Read a report file as JSON, enforcing the size limit before anything is parsed."""
+"""Read a report file into a document, enforcing the limits before anything is parsed.
+
+A document is what the format detectors see: a JSON value, a list of objects for JSON Lines
+reports (Trufflehog, Nosey Parker), or an XML element tree (ZAP, OWASP dependency-check).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,11 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import Element  # nosec B405  # the type only; parsing is defusedxml
+
+import orjson
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 
 from tools.ingest.errors import ReportRejected
 from tools.sanitize.invisible import replace_lone_surrogates
@@ -19,10 +28,10 @@ def _reject_constant(name: str) -> None:
 
 
 def load_json(path: Path, *, max_bytes: int) -> tuple[Any, bytes]:
-    """The parsed document and its raw bytes.
+    """The parsed document and the file's raw bytes.
 
-    Raises ReportRejected when the file is missing, too big, not UTF-8 or not JSON. The size is
-    checked with ``stat`` first so an oversized file is never read into memory.
+    Raises ReportRejected when the file is missing, too big, not UTF-8, or neither JSON, JSON Lines
+    nor XML. The size is checked with ``stat`` first so an oversized file is never read.
     """
     try:
         size = path.stat().st_size
@@ -42,17 +51,76 @@ def load_json(path: Path, *, max_bytes: int) -> tuple[Any, bytes]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ReportRejected(f"not UTF-8 text (invalid byte at offset {exc.start})") from exc
+    if text.lstrip().startswith("<"):
+        return _xml(text), raw
+    return _json(text), raw
+
+
+def _json(text: str) -> Any:
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        # orjson refuses nesting deeper than 1024 while parsing, in C: a hostile depth never
+        # reaches Python's recursion limit. It also refuses NaN/Infinity and lone surrogates.
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as fast_error:
+        if _SURROGATE_ESCAPE.search(text):
+            return _scrub(_stdlib_json(text))
+        lines = _json_lines(text)
+        if lines is not None:
+            return lines
+        raise ReportRejected(f"not valid JSON: {_reason(fast_error, text)}") from fast_error
+
+
+def _stdlib_json(text: str) -> Any:
+    """The slow path, for the rare report with lone surrogate escapes orjson refuses."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ReportRejected(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
     except RecursionError as exc:
         raise ReportRejected("JSON is nested too deeply to be a scanner report") from exc
-    if _SURROGATE_ESCAPE.search(text):
-        document = _scrub(document)
-    return document, raw
+
+
+def _json_lines(text: str) -> list[Any] | None:
+    """One JSON object per line, or None when the text is not JSON Lines either."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    parsed: list[Any] = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return None if number == 1 else _bad_line(number)
+        if not isinstance(value, dict):
+            return None
+        parsed.append(value)
+    return parsed
+
+
+def _bad_line(number: int) -> list[Any]:
+    raise ReportRejected(f"not valid JSON Lines: line {number} is not a JSON object")
+
+
+def _reason(error: orjson.JSONDecodeError, text: str) -> str:
+    message = str(error)
+    if "recursion" in message.lower():
+        return "nested more than 1024 levels deep, too deep to be a scanner report"
+    line = text.count("\n", 0, error.pos) + 1
+    column = error.pos - (text.rfind("\n", 0, error.pos) + 1) + 1
+    return f"{error.msg} at line {line} column {column}"
+
+
+def _xml(text: str) -> Element:
+    try:
+        # defusedxml: no DTDs, no entity expansion, no external references.
+        return fromstring(text, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        reason = type(exc).__name__
+        raise ReportRejected(f"XML with a DTD or entities is refused ({reason})") from exc
+    except ParseError as exc:
+        raise ReportRejected(f"not valid XML: {exc}") from exc
 
 
 def _scrub(value: Any) -> Any:
