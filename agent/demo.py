@@ -47,6 +47,7 @@ def ingest_example(runtime: Runtime) -> IngestResult:
         format_name=None,
         max_bytes=runtime.settings.max_report_bytes,
         context=runtime.parse_context(),
+        cwe_families=runtime.cwe_families(),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class IngestResult:
-    """One line of the ingest summary; ``results == new + duplicates + ignored`` when ok."""
+    """One line of the ingest summary; ``results == new + duplicates + ignored + quarantined``."""
 
     file: str
     format: str | None
@@ -33,9 +34,17 @@ class IngestResult:
     findings: int
     new: int
     duplicates: int
+    """Results merged into a finding: repeated within the report or stored by an earlier one."""
     ignored: int
     status: str  # "ok" | "rejected"
     error: str | None
+    quarantined: int = 0
+    reopened: int = 0
+    fixed: int = 0
+    """Findings of the report's tools that this complete scan no longer reports."""
+    cross_tool_duplicates: int = 0
+    """New findings another tool had already reported; they join its finding, not the queue."""
+    quarantine_reasons: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,6 +59,7 @@ def ingest_file(
     format_name: str | None,
     max_bytes: int,
     context: ParseContext,
+    cwe_families: Mapping[str, str],
 ) -> IngestResult:
     # A file name from the OS may carry undecodable bytes (surrogate escapes): never store those.
     shown = replace_lone_surrogates(str(path))
@@ -72,13 +82,16 @@ def ingest_file(
             repository=name[:500],
             repo_root=str(repo_root.resolve()) if repo_root else None,
             now=utc_now(),
+            cwe_families=cwe_families,
         )
     log.info(
-        "ingested %s: %d results, %d findings, %d new",
+        "ingested %s: %d results, %d findings, %d new, %d fixed, %d quarantined",
         shown,
         parsed.results,
         len(parsed.findings),
         stored.new,
+        stored.fixed,
+        len(parsed.quarantined),
     )
     return IngestResult(
         file=shown,
@@ -86,8 +99,13 @@ def ingest_file(
         results=parsed.results,
         findings=len(parsed.findings),
         new=stored.new,
-        duplicates=parsed.results - parsed.ignored - stored.new,
+        duplicates=parsed.results - parsed.ignored - len(parsed.quarantined) - stored.new,
         ignored=parsed.ignored,
         status="ok",
         error=None,
+        quarantined=len(parsed.quarantined),
+        reopened=stored.reopened,
+        fixed=stored.fixed,
+        cross_tool_duplicates=stored.cross_tool_duplicates,
+        quarantine_reasons=tuple(f"{q.where}: {q.reason}" for q in parsed.quarantined[:20]),
     )

@@ -14,6 +14,7 @@ from agent.graph import build_graph
 from agent.secret_key import secret_fingerprint_key
 from agent.workflow import Graph
 from config.business import load_business_context
+from config.cwe_families import load_cwe_families
 from config.risk import load_risk_rubric
 from config.rubric import load_rubric
 from config.settings import Settings
@@ -45,6 +46,9 @@ class Runtime:
             risk_rubric=load_risk_rubric(),
             business=load_business_context(self.settings.business_context),
         )
+
+    def cwe_families(self) -> dict[str, str]:
+        return load_cwe_families()
 
     def parse_context(self) -> ParseContext:
         return ParseContext(

@@ -84,6 +84,7 @@ def main() -> int:
             format_name=None,
             max_bytes=1 << 30,
             context=ParseContext(max_results=1 << 30, secret_key=b"benchmark"),
+            cwe_families={},
         )
         ours = time.perf_counter() - start
         start = time.perf_counter()
@@ -95,6 +96,7 @@ def main() -> int:
             format_name=None,
             max_bytes=1 << 30,
             context=ParseContext(max_results=1 << 30, secret_key=b"benchmark"),
+            cwe_families={},
         )
         rescan = time.perf_counter() - start
         floor = floor_seconds(report, Path(tmp) / "floor.db")

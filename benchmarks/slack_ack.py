@@ -53,6 +53,7 @@ def main() -> int:
             format_name=None,
             max_bytes=1 << 30,
             context=runtime.parse_context(),
+            cwe_families={},
         )
         with runtime.workflow() as (deps, graph), ThreadPoolExecutor(4) as resumer:
             triage(deps, graph, limit=None)

@@ -24,7 +24,7 @@ from agent.cli.common import (
 from agent.ingest import IngestResult, ingest_file
 from agent.steps import code_context, propose
 from tools.store.findings import list_findings
-from tools.store.tables import FindingRow
+from tools.store.tables import FindingRow, FindingStatus
 
 
 @app.command()
@@ -60,6 +60,7 @@ def ingest(
                 format_name=report_format,
                 max_bytes=settings.max_report_bytes,
                 context=runtime.parse_context(),
+                cwe_families=runtime.cwe_families(),
             )
         )
     if as_json:
@@ -73,13 +74,28 @@ def ingest(
                 "findings",
                 "new",
                 "duplicates",
+                "fixed",
+                "quarantined",
                 "status",
                 rows=[
-                    [r.file, r.format, r.results, r.findings, r.new, r.duplicates, r.status]
+                    [
+                        r.file,
+                        r.format,
+                        r.results,
+                        r.findings,
+                        r.new,
+                        r.duplicates,
+                        r.fixed,
+                        r.quarantined,
+                        r.status,
+                    ]
                     for r in results
                 ],
             )
         )
+    for r in results:
+        for reason in r.quarantine_reasons:
+            err.print(Text("quarantined ", style="yellow") + Text(f"{r.file}: {reason}"))
     rejected = [r for r in results if r.status == "rejected"]
     for r in rejected:
         err.print(Text("rejected ", style="bold red") + Text(f"{r.file}: {r.error}"))
@@ -98,16 +114,24 @@ def _finding_json(row: FindingRow) -> dict[str, Any]:
         "start_line": row.start_line,
         "end_line": row.end_line,
         "tool_severity": row.tool_severity,
+        "kind": row.kind,
         "status": row.status,
+        "duplicate_of": row.duplicate_of,
     }
 
 
 @findings_app.command("list")
-def findings_list(as_json: JsonOption = False) -> None:
-    """All distinct findings."""
+def findings_list(
+    status: Annotated[
+        FindingStatus | None,
+        typer.Option(help="Only findings in this lifecycle state (new, open, fixed, reopened)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Distinct findings, oldest first."""
     runtime = open_cli_runtime()
     with runtime.database.session() as session:
-        rows = [_finding_json(row) for row in list_findings(session)]
+        rows = [_finding_json(row) for row in list_findings(session, status=status)]
     if as_json:
         print_json(rows)
         return
@@ -152,8 +176,11 @@ def findings_show(finding_id: int, as_json: JsonOption = False) -> None:
             "rule_name": row.rule_name,
             "message": row.message,
             "snippet": row.snippet,
+            "details": row.details,
+            "correlation_key": row.correlation_key,
             "first_seen": row.first_seen.isoformat(),
             "last_seen": row.last_seen.isoformat(),
+            "fixed_at": row.fixed_at.isoformat() if row.fixed_at else None,
         }
         summary = summary_of(row)
     deps = runtime.deps()

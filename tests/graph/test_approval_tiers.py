@@ -32,6 +32,7 @@ def _triage(runtime: Runtime, report: Path) -> str:
         format_name=None,
         max_bytes=100_000,
         context=ParseContext(max_results=10, secret_key=TEST_SECRET_KEY),
+        cwe_families={},
     )
     assert result.status == "ok"
     with runtime.workflow() as (deps, graph):

@@ -34,6 +34,7 @@ def test_a_kev_listed_cve_is_raised_to_high_and_prioritised(
             format_name=None,
             max_bytes=100_000,
             context=ParseContext(max_results=10, secret_key=TEST_SECRET_KEY),
+            cwe_families={},
         ).status
         == "ok"
     )

@@ -67,6 +67,7 @@ def test_hostile_strings_survive_a_full_run_as_inert_text(runtime: Runtime, tmp_
         format_name=None,
         max_bytes=1_000_000,
         context=ParseContext(max_results=100, secret_key=TEST_SECRET_KEY),
+        cwe_families={},
     )
     assert result.status == "ok", result.error
     with runtime.workflow() as (deps, graph):

@@ -9,24 +9,14 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from agent.ingest import ingest_file
 from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT, REPO, Cli
-from tests.support.keys import TEST_SECRET_KEY
-from tools.ingest.report import ParseContext
+from tests.support.ingesting import ingest
 from tools.store.database import Database
 from tools.store.tables import FindingRow, OccurrenceRow, ReportRow
 
 
 def _ingest(database: Database, path: Path, **overrides: object) -> dict[str, object]:
-    options: dict[str, object] = {
-        "repo_root": EXAMPLE_REPO,
-        "repository": "example/notesvc",
-        "format_name": None,
-        "max_bytes": 10_000_000,
-        "context": ParseContext(max_results=10_000, secret_key=TEST_SECRET_KEY),
-    }
-    options.update(overrides)
-    return ingest_file(database, path, **options).as_json()  # type: ignore[arg-type]
+    return ingest(database, path, **{"repo_root": EXAMPLE_REPO, **overrides})
 
 
 def _count(database: Database, table: type) -> int:
@@ -109,6 +99,11 @@ def test_cli_batch_goes_on_after_bad_files_and_exits_2(cli: Cli, tmp_path: Path)
         "new",
         "duplicates",
         "ignored",
+        "quarantined",
+        "quarantine_reasons",
+        "reopened",
+        "fixed",
+        "cross_tool_duplicates",
         "status",
         "error",
     }
@@ -133,7 +128,9 @@ def test_cli_batch_goes_on_after_bad_files_and_exits_2(cli: Cli, tmp_path: Path)
         "start_line",
         "end_line",
         "tool_severity",
+        "kind",
         "status",
+        "duplicate_of",
     }
     shown = cli("findings", "show", str(findings[0]["id"]), "--json")
     assert json.loads(shown.stdout)["fingerprint"] == findings[0]["fingerprint"]

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -24,17 +24,36 @@ class ReportRow(SQLModel, table=True):
     repo_root: str | None = Field(default=None, max_length=4000)
     results: int
     ingested_at: datetime
+    complete: bool = True
+    """False when the scan said it did not finish; its absences then fixed nothing."""
+    quarantined: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    """Results kept out of the store, each with its JSON path and the reason."""
 
 
 class FindingStatus(StrEnum):
+    """Lifecycle per (repository, tool): new → open → fixed → reopened (→ fixed …)."""
+
+    NEW = "new"
+    """Seen in one scan so far."""
     OPEN = "open"
+    """Seen again by a later scan."""
+    FIXED = "fixed"
+    """Absent from the tool's latest complete scan of the repository."""
+    REOPENED = "reopened"
+    """Seen again after it was fixed."""
 
 
 class FindingRow(SQLModel, table=True):
     """A distinct finding; the same problem seen again adds an occurrence, not a row."""
 
     __tablename__ = "finding"
-    __table_args__ = (UniqueConstraint("repository", "fingerprint", name="uq_finding_identity"),)
+    __table_args__ = (
+        UniqueConstraint("repository", "fingerprint", name="uq_finding_identity"),
+        # The lifecycle marks a (repository, tool)'s absent findings fixed after each scan.
+        Index("ix_finding_repository_tool", "repository", "tool"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     repository: str = Field(max_length=500)
@@ -52,9 +71,17 @@ class FindingRow(SQLModel, table=True):
     end_line: int | None = None
     snippet: str | None = None
     repo_root: str | None = Field(default=None, max_length=4000)
-    status: str = Field(default=FindingStatus.OPEN, max_length=20)
+    status: str = Field(default=FindingStatus.NEW, max_length=20)
     first_seen: datetime
     last_seen: datetime
+    details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """Kind-specific fields (tools.findings.finding.*Details), secrets already redacted."""
+    correlation_key: str | None = Field(default=None, max_length=300, index=True)
+    """Same problem as reported by another tool (tools.findings.correlation)."""
+    duplicate_of: int | None = Field(default=None, foreign_key="finding.id")
+    """The finding another tool reported first; a duplicate is not triaged on its own."""
+    last_report_id: int | None = Field(default=None, foreign_key="report.id")
+    fixed_at: datetime | None = None
 
 
 class OccurrenceRow(SQLModel, table=True):
