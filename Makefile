@@ -9,7 +9,10 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 REQUIRE_POSTGRES ?= $(if $(filter true 1,$(CI)),1,0)
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: demo test lint typecheck suite suite-sqlite suite-postgres clean
+# Third-party evaluation data, read in place (some of it is GPL: never copied into the project).
+SHARED_DATA ?= ../shared/data
+
+.PHONY: demo test lint typecheck suite suite-sqlite suite-postgres eval clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
@@ -49,6 +52,15 @@ suite-postgres: $(STAMP)
 	fi
 
 test: lint typecheck suite-sqlite suite-postgres
+
+# Evals on the shared corpus: every report detected and parsed or rejected with a reason, no crash.
+eval: $(STAMP)
+	@if [ -d "$(SHARED_DATA)/scanner-reports" ]; then \
+		$(BIN)/python -m evals.formats_corpus --data "$(SHARED_DATA)/scanner-reports" > .eval-formats.txt \
+			&& tail -n 1 .eval-formats.txt; \
+	else \
+		echo "WARNING: $(SHARED_DATA) not found; the corpus evals did not run (set SHARED_DATA)." >&2; \
+	fi
 
 clean:
 	rm -rf $(VENV) .appsec-triage .mypy_cache .ruff_cache

@@ -45,9 +45,7 @@ def ingest_example(runtime: Runtime) -> IngestResult:
         repo_root=DEMO_REPO,
         repository=DEMO_REPOSITORY,
         format_name=None,
-        max_bytes=runtime.settings.max_report_bytes,
-        context=runtime.parse_context(),
-        cwe_families=runtime.cwe_families(),
+        options=runtime.ingest_options(),
     )
 
 

@@ -15,13 +15,26 @@ from typing import Any
 from agent.deps import utc_now
 from tools.ingest import registry
 from tools.ingest.errors import ReportRejected
-from tools.ingest.loader import load_json
-from tools.ingest.report import ParseContext
+from tools.ingest.formats import sarif
+from tools.ingest.loader import checked_size, file_sha256, load_json, looks_like_sarif_file
+from tools.ingest.report import ParseContext, ReportStream
 from tools.sanitize.invisible import replace_lone_surrogates
 from tools.store.database import Database
 from tools.store.findings import store_report
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What every ingest needs besides the file: limits, the secret key, the CWE families."""
+
+    max_bytes: int
+    """No report file may be bigger."""
+    in_memory_bytes: int
+    """Bigger files are streamed (SARIF) or refused (formats that need the whole document)."""
+    context: ParseContext
+    cwe_families: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -57,55 +70,79 @@ def ingest_file(
     repo_root: Path | None,
     repository: str | None,
     format_name: str | None,
-    max_bytes: int,
-    context: ParseContext,
-    cwe_families: Mapping[str, str],
+    options: IngestOptions,
 ) -> IngestResult:
+    """Validate and store one report in one transaction; a rejected report leaves nothing."""
     # A file name from the OS may carry undecodable bytes (surrogate escapes): never store those.
     shown = replace_lone_surrogates(str(path))
     try:
-        document, raw = load_json(path, max_bytes=max_bytes)
-        report_format = (
-            registry.format_named(format_name) if format_name else registry.detect(document)
+        report, sha256 = _open(path, format_name, options)
+        name = (
+            repository or report.repository or (repo_root.resolve().name if repo_root else "local")
         )
-        parsed = report_format.parse(document, context)
+        with database.session() as session:
+            stored = store_report(
+                session,
+                report=report,
+                file_name=replace_lone_surrogates(path.name),
+                sha256=sha256,
+                repository=name[:500],
+                repo_root=str(repo_root.resolve()) if repo_root else None,
+                now=utc_now(),
+                cwe_families=options.cwe_families,
+            )
     except ReportRejected as exc:
+        # Raised while streaming too: the session rolled back, so nothing of the file remains.
         log.warning("rejected report %s: %s", shown, exc.reason)
         return IngestResult(shown, None, 0, 0, 0, 0, 0, "rejected", exc.reason)
-    name = repository or parsed.repository or (repo_root.resolve().name if repo_root else "local")
-    with database.session() as session:
-        stored = store_report(
-            session,
-            parsed=parsed,
-            file_name=replace_lone_surrogates(path.name),
-            sha256=hashlib.sha256(raw).hexdigest(),
-            repository=name[:500],
-            repo_root=str(repo_root.resolve()) if repo_root else None,
-            now=utc_now(),
-            cwe_families=cwe_families,
-        )
+    tally = report.tally
     log.info(
         "ingested %s: %d results, %d findings, %d new, %d fixed, %d quarantined",
         shown,
-        parsed.results,
-        len(parsed.findings),
+        tally.results,
+        tally.findings,
         stored.new,
         stored.fixed,
-        len(parsed.quarantined),
+        tally.quarantined,
     )
     return IngestResult(
         file=shown,
-        format=parsed.format,
-        results=parsed.results,
-        findings=len(parsed.findings),
+        format=report.format,
+        results=tally.results,
+        findings=tally.findings,
         new=stored.new,
-        duplicates=parsed.results - parsed.ignored - len(parsed.quarantined) - stored.new,
-        ignored=parsed.ignored,
+        duplicates=tally.results - tally.ignored - tally.quarantined - stored.new,
+        ignored=tally.ignored,
         status="ok",
         error=None,
-        quarantined=len(parsed.quarantined),
+        quarantined=tally.quarantined,
         reopened=stored.reopened,
         fixed=stored.fixed,
         cross_tool_duplicates=stored.cross_tool_duplicates,
-        quarantine_reasons=tuple(f"{q.where}: {q.reason}" for q in parsed.quarantined[:20]),
+        quarantine_reasons=tuple(f"{q.where}: {q.reason}" for q in tally.quarantine_samples[:20]),
     )
+
+
+def _open(path: Path, format_name: str | None, options: IngestOptions) -> tuple[ReportStream, str]:
+    """The report as a stream of findings, and the file's SHA-256.
+
+    SARIF, the one format whose reports reach gigabytes, is streamed in flat memory. Every other
+    format is parsed in memory, up to ``options.in_memory_bytes``.
+    """
+    size = checked_size(path, max_bytes=options.max_bytes)
+    if format_name in (None, sarif.FORMAT) and looks_like_sarif_file(path):
+        try:
+            return sarif.stream_file(path, options.context), file_sha256(path)
+        except ReportRejected:
+            # The head said SARIF but the log says otherwise; a file small enough gets full
+            # detection, which names the right format or gives the most precise reason.
+            if size > options.in_memory_bytes or format_name == sarif.FORMAT:
+                raise
+    if size > options.in_memory_bytes:
+        raise ReportRejected(
+            f"file is {size} bytes; only SARIF is streamed, other formats are read up to "
+            f"{options.in_memory_bytes} bytes (raise APPSEC_TRIAGE_IN_MEMORY_REPORT_BYTES)"
+        )
+    document, raw = load_json(path, max_bytes=options.max_bytes)
+    report_format = registry.format_named(format_name) if format_name else registry.detect(document)
+    return report_format.parse(document, options.context).stream(), hashlib.sha256(raw).hexdigest()

@@ -11,6 +11,7 @@ from agent.checkpoints import open_checkpointer
 from agent.crashpoints import Crashpoints
 from agent.deps import WorkflowDeps
 from agent.graph import build_graph
+from agent.ingest import IngestOptions
 from agent.secret_key import secret_fingerprint_key
 from agent.workflow import Graph
 from config.business import load_business_context
@@ -47,13 +48,15 @@ class Runtime:
             business=load_business_context(self.settings.business_context),
         )
 
-    def cwe_families(self) -> dict[str, str]:
-        return load_cwe_families()
-
-    def parse_context(self) -> ParseContext:
-        return ParseContext(
-            max_results=self.settings.max_results_per_report,
-            secret_key=secret_fingerprint_key(self.settings),
+    def ingest_options(self) -> IngestOptions:
+        return IngestOptions(
+            max_bytes=self.settings.max_report_bytes,
+            in_memory_bytes=self.settings.in_memory_report_bytes,
+            context=ParseContext(
+                max_results=self.settings.max_results_per_report,
+                secret_key=secret_fingerprint_key(self.settings),
+            ),
+            cwe_families=load_cwe_families(),
         )
 
     @contextmanager

@@ -1,115 +1,221 @@
-"""Ingest throughput against the raw floor (JSON parse + bulk insert of the same rows)."""
+"""Ingest throughput and memory against the machine's limit for the same rows.
+
+For a generated SARIF log (100,000 results by default) and a large real report, each measured in a
+fresh child process:
+
+- ours: ``ingest_file`` end to end (load → validate → normalise → fingerprint → dedup → store),
+  findings per second and the child's peak RSS;
+- limit: ``orjson.loads`` of the same file plus one raw driver ``executemany`` of the same rows
+  (rule, message, path, line, snippet) into an unindexed table of the same store;
+- ratio = our rate / the limit's rate.
+
+Run: ``.venv/bin/python -m benchmarks.ingest [--results N] [--db-url URL] [--real FILE]``.
+The default store is a fresh SQLite file; pass a PostgreSQL URL to measure that backend.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import multiprocessing
 import os
 import platform
-import sqlite3
-import sys
+import resource
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
-from agent.ingest import ingest_file
-from tools.ingest.report import ParseContext
-from tools.store.database import Database
+REAL_REPORT = (
+    Path(__file__).resolve().parents[2]
+    / "shared/data/scanner-reports/defectdojo/anchore_grype/many_vulns.json"
+)
 
 
-def synthetic_log(results: int) -> dict[str, Any]:
-    rules = [
-        {"id": f"R{i}", "properties": {"tags": [f"external/cwe/cwe-{i + 20}"]}} for i in range(50)
-    ]
+def synthetic_result(i: int) -> dict[str, Any]:
     return {
-        "version": "2.1.0",
-        "runs": [
+        "ruleId": f"R{i % 50}",
+        "ruleIndex": i % 50,
+        "level": "warning",
+        "message": {"text": f"Finding number {i} in a synthetic module."},
+        "locations": [
             {
-                "tool": {"driver": {"name": "Synthetic", "rules": rules}},
-                "results": [
-                    {
-                        "ruleId": f"R{i % 50}",
-                        "ruleIndex": i % 50,
-                        "level": "warning",
-                        "message": {"text": f"Finding number {i} in a synthetic module."},
-                        "locations": [
-                            {
-                                "physicalLocation": {
-                                    "artifactLocation": {"uri": f"src/module_{i % 400}.py"},
-                                    "region": {
-                                        "startLine": i % 900 + 1,
-                                        "snippet": {"text": f"call_{i}(user_input)"},
-                                    },
-                                }
-                            }
-                        ],
-                    }
-                    for i in range(results)
-                ],
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f"src/module_{i % 400}.py"},
+                    "region": {
+                        "startLine": i % 900 + 1,
+                        "snippet": {"text": f"call_{i}(user_input)"},
+                    },
+                }
             }
         ],
     }
 
 
-def floor_seconds(path: Path, db: Path) -> float:
-    start = time.perf_counter()
-    log = json.loads(path.read_bytes())
-    rows = [
-        (
-            r["ruleId"],
-            r["message"]["text"],
-            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        )
-        for r in log["runs"][0]["results"]
+def synthetic_log(results: int) -> dict[str, Any]:
+    """A small SARIF log in memory (the Slack benchmark uses it)."""
+    return _log_head() | {
+        "runs": [_run_head() | {"results": list(map(synthetic_result, range(results)))}]
+    }
+
+
+def _log_head() -> dict[str, Any]:
+    return {"version": "2.1.0"}
+
+
+def _run_head() -> dict[str, Any]:
+    rules = [
+        {"id": f"R{i}", "properties": {"tags": [f"external/cwe/cwe-{i + 20}"]}} for i in range(50)
     ]
-    with sqlite3.connect(db) as conn:
-        conn.execute("CREATE TABLE f (rule TEXT, message TEXT, path TEXT)")
-        conn.executemany("INSERT INTO f VALUES (?, ?, ?)", rows)
-    return time.perf_counter() - start
+    return {"tool": {"driver": {"name": "Synthetic", "rules": rules}}}
+
+
+def write_synthetic(path: Path, results: int) -> None:
+    """Stream the log to disk, so the parent never holds 100,000 results in memory."""
+    run = json.dumps(_run_head())[:-1]
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"version": "2.1.0", "runs": [' + run + ', "results": [')
+        for i in range(results):
+            out.write(("," if i else "") + json.dumps(synthetic_result(i)))
+        out.write("]}]}")
+
+
+def _ours(path: str, db_url: str, in_memory_bytes: int, queue: Any) -> None:
+    from agent.ingest import IngestOptions, ingest_file
+    from config.cwe_families import load_cwe_families
+    from tools.ingest.report import ParseContext
+    from tools.store.database import Database
+
+    database = Database(db_url)
+    database.migrate()
+    start = time.perf_counter()
+    result = ingest_file(
+        database,
+        Path(path),
+        repo_root=None,
+        repository=f"bench/{uuid.uuid4().hex}",
+        format_name=None,
+        options=IngestOptions(
+            max_bytes=1 << 40,
+            in_memory_bytes=in_memory_bytes,
+            context=ParseContext(max_results=1 << 30, secret_key=b"benchmark"),
+            cwe_families=load_cwe_families(),
+        ),
+    )
+    seconds = time.perf_counter() - start
+    database.dispose()
+    queue.put((seconds, _peak_rss_mb(), result.results, result.findings, result.status))
+
+
+def _limit(path: str, db_url: str, _in_memory_bytes: int, queue: Any) -> None:
+    import orjson
+    from sqlalchemy import create_engine
+
+    engine = create_engine(db_url)
+    table = f"bench_limit_{uuid.uuid4().hex[:12]}"
+    start = time.perf_counter()
+    rows = list(_raw_rows(orjson.loads(Path(path).read_bytes())))
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(
+            f"CREATE TABLE {table} (rule TEXT, message TEXT, path TEXT, line INTEGER, snippet TEXT)"
+        )
+        marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        cursor.executemany(f"INSERT INTO {table} VALUES ({', '.join([marker] * 5)})", rows)  # noqa: S608  # nosec B608
+        raw.commit()
+        seconds = time.perf_counter() - start
+        cursor.execute(f"DROP TABLE {table}")
+        raw.commit()
+    finally:
+        raw.close()
+        engine.dispose()
+    queue.put((seconds, _peak_rss_mb(), len(rows), len(rows), "ok"))
+
+
+def _raw_rows(document: Any) -> Any:
+    """(rule, message, path, line, snippet) of each entry, for SARIF or a Grype report."""
+    if "runs" in document:
+        for run in document["runs"]:
+            for r in run.get("results") or []:
+                region = r["locations"][0]["physicalLocation"].get("region", {})
+                yield (
+                    r.get("ruleId"),
+                    r["message"].get("text"),
+                    r["locations"][0]["physicalLocation"]["artifactLocation"].get("uri"),
+                    region.get("startLine"),
+                    (region.get("snippet") or {}).get("text"),
+                )
+    else:
+        for m in document["matches"]:
+            yield (
+                m["vulnerability"]["id"],
+                m["vulnerability"].get("description"),
+                m["artifact"]["name"],
+                None,
+                m["artifact"]["version"],
+            )
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _in_child(
+    target: Any, path: Path, db_url: str, in_memory_bytes: int
+) -> tuple[float, float, int, int, str]:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=target, args=(str(path), db_url, in_memory_bytes, queue))
+    child.start()
+    measured: tuple[float, float, int, int, str] = queue.get()
+    child.join()
+    return measured
+
+
+def measure(name: str, path: Path, db_url: str, in_memory_bytes: int) -> None:
+    ours, ours_rss, results, findings, status = _in_child(_ours, path, db_url, in_memory_bytes)
+    limit, limit_rss, rows, _, _ = _in_child(_limit, path, db_url, in_memory_bytes)
+    size = path.stat().st_size / 1e6
+    print(
+        f"\n{name}: {path.name} ({size:.1f} MB, {results} results → {findings} findings, {status})"
+    )
+    print(
+        f"  ours : {ours:6.2f} s = {results / ours:9,.0f} findings/s, peak RSS {ours_rss:5.0f} MB"
+    )
+    print(
+        f"  limit: {limit:6.2f} s = {rows / limit:9,.0f} rows/s,     peak RSS {limit_rss:5.0f} MB"
+    )
+    print(f"  ratio to the limit: {(results / ours) / (rows / limit):.2f}")
 
 
 def main() -> int:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", type=int, default=100_000)
+    parser.add_argument("--db-url", default=None, help="store URL (default: a fresh SQLite file)")
+    parser.add_argument("--real", type=Path, default=REAL_REPORT, help="a large real report")
+    parser.add_argument(
+        "--in-memory-bytes",
+        type=int,
+        default=64 * 1024**2,
+        help="SARIF files bigger than this are streamed (the product's default: 64 MiB)",
+    )
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "synthetic.sarif"
-        report.write_text(json.dumps(synthetic_log(n)))
-        database = Database(f"sqlite:///{tmp}/triage.db")
-        database.migrate()
-        start = time.perf_counter()
-        result = ingest_file(
-            database,
-            report,
-            repo_root=None,
-            repository="bench/repo",
-            format_name=None,
-            max_bytes=1 << 30,
-            context=ParseContext(max_results=1 << 30, secret_key=b"benchmark"),
-            cwe_families={},
-        )
-        ours = time.perf_counter() - start
-        start = time.perf_counter()
-        again = ingest_file(
-            database,
-            report,
-            repo_root=None,
-            repository="bench/repo",
-            format_name=None,
-            max_bytes=1 << 30,
-            context=ParseContext(max_results=1 << 30, secret_key=b"benchmark"),
-            cwe_families={},
-        )
-        rescan = time.perf_counter() - start
-        floor = floor_seconds(report, Path(tmp) / "floor.db")
-        database.dispose()
-    machine = platform.processor() or platform.machine()
-    print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"results: {n}, findings: {result.findings}, new: {result.new}; rescan new: {again.new}")
-    print(f"first ingest: {ours:.2f} s = {n / ours:,.0f} findings/s")
-    print(f"rescan (all duplicates): {rescan:.2f} s = {n / rescan:,.0f} findings/s")
-    print(f"floor (json.loads + executemany): {floor:.2f} s = {n / floor:,.0f} rows/s")
-    print(f"ratio first ingest / floor: {ours / floor:.1f}x")
+        db_url = args.db_url or f"sqlite:///{tmp}/bench.db"
+        machine = platform.processor() or platform.machine()
+        print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
+        print(f"store: {db_url.split('://')[0]}")
+        synthetic = Path(tmp) / "synthetic.sarif"
+        write_synthetic(synthetic, args.results)
+        measure("generated SARIF", synthetic, db_url, args.in_memory_bytes)
+        if args.real.is_file():
+            measure("largest real report", args.real, db_url, args.in_memory_bytes)
+        else:
+            print(f"\n(real report {args.real} not found: skipped)")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

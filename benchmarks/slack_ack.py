@@ -51,9 +51,7 @@ def main() -> int:
             repo_root=None,
             repository="bench/repo",
             format_name=None,
-            max_bytes=1 << 30,
-            context=runtime.parse_context(),
-            cwe_families={},
+            options=runtime.ingest_options(),
         )
         with runtime.workflow() as (deps, graph), ThreadPoolExecutor(4) as resumer:
             triage(deps, graph, limit=None)

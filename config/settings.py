@@ -27,7 +27,15 @@ class Settings(BaseSettings):
     outbox_dir: Path | None = Field(
         default=None, description="Dry-run outbox; default: <state_dir>/outbox."
     )
-    max_report_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
+    max_report_bytes: int = Field(
+        default=4 * 1024**3, gt=0, description="No report file may be bigger."
+    )
+    in_memory_report_bytes: int = Field(
+        default=64 * 1024**2,
+        gt=0,
+        description="Bigger SARIF files are streamed in flat memory; bigger files of other "
+        "formats are refused.",
+    )
     max_results_per_report: int = Field(default=250_000, gt=0)
     max_snippet_lines: int = Field(default=40, gt=0)
     snippet_context_lines: int = Field(default=3, ge=0)

@@ -46,7 +46,6 @@ def ingest(
     if repo_root is not None and not repo_root.is_dir():
         fail(EXIT_BAD_INPUT, f"--repo-root {repo_root}: not a directory")
     runtime = open_cli_runtime()
-    settings = runtime.settings
     results: list[IngestResult] = []
     for index, path in enumerate(reports, start=1):
         if len(reports) > 1 and not as_json:
@@ -58,9 +57,7 @@ def ingest(
                 repo_root=repo_root,
                 repository=repository,
                 format_name=report_format,
-                max_bytes=settings.max_report_bytes,
-                context=runtime.parse_context(),
-                cwe_families=runtime.cwe_families(),
+                options=runtime.ingest_options(),
             )
         )
     if as_json:

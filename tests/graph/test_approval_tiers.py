@@ -14,9 +14,8 @@ from agent.workflow import decide_and_resume, triage
 from approvals.decisions import Decision, decide, supersede
 from approvals.errors import AlreadyDecided, AlreadyVoted, NothingEdited
 from approvals.requests import get_approval, list_approvals
-from tests.support.keys import TEST_SECRET_KEY
+from tests.support.ingesting import options
 from tests.support.sarif import one_result_log, write_log
-from tools.ingest.report import ParseContext
 
 
 def _report(tmp_path: Path, path: str, level: str) -> Path:
@@ -30,9 +29,7 @@ def _triage(runtime: Runtime, report: Path) -> str:
         repo_root=None,
         repository="o/r",
         format_name=None,
-        max_bytes=100_000,
-        context=ParseContext(max_results=10, secret_key=TEST_SECRET_KEY),
-        cwe_families={},
+        options=options(),
     )
     assert result.status == "ok"
     with runtime.workflow() as (deps, graph):

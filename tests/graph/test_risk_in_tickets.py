@@ -8,9 +8,8 @@ from agent.ingest import ingest_file
 from agent.runtime import Runtime
 from agent.workflow import triage
 from approvals.requests import get_approval
-from tests.support.keys import TEST_SECRET_KEY
+from tests.support.ingesting import options
 from tests.support.sarif import one_result_log, write_log
-from tools.ingest.report import ParseContext
 
 
 def test_a_kev_listed_cve_is_raised_to_high_and_prioritised(
@@ -32,9 +31,7 @@ def test_a_kev_listed_cve_is_raised_to_high_and_prioritised(
             repo_root=None,
             repository="o/r",
             format_name=None,
-            max_bytes=100_000,
-            context=ParseContext(max_results=10, secret_key=TEST_SECRET_KEY),
-            cwe_families={},
+            options=options(),
         ).status
         == "ok"
     )

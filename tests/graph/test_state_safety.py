@@ -17,8 +17,7 @@ from agent.runtime import Runtime
 from agent.workflow import decide_and_resume, triage
 from approvals.decisions import Decision
 from approvals.requests import list_approvals
-from tests.support.keys import TEST_SECRET_KEY
-from tools.ingest.report import ParseContext
+from tests.support.ingesting import options
 
 CONSTRUCTOR = json.dumps(
     {"lc": 1, "type": "constructor", "id": ["os", "system"], "kwargs": {"command": "touch pwned"}}
@@ -65,9 +64,7 @@ def test_hostile_strings_survive_a_full_run_as_inert_text(runtime: Runtime, tmp_
         repo_root=None,
         repository="h/h",
         format_name=None,
-        max_bytes=1_000_000,
-        context=ParseContext(max_results=100, secret_key=TEST_SECRET_KEY),
-        cwe_families={},
+        options=options(),
     )
     assert result.status == "ok", result.error
     with runtime.workflow() as (deps, graph):

@@ -10,8 +10,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT, REPO, Cli
-from tests.support.ingesting import ingest
+from tests.support.ingesting import ingest, options
+from tests.support.sarif import one_result_log, write_log
 from tools.store.database import Database
+from tools.store.findings import BATCH_SIZE
 from tools.store.tables import FindingRow, OccurrenceRow, ReportRow
 
 
@@ -76,8 +78,26 @@ def test_a_rejected_file_leaves_nothing_behind(database: Database, tmp_path: Pat
     assert (_count(database, FindingRow), _count(database, ReportRow)) == (0, 0)
 
 
+def test_a_bad_result_after_stored_batches_still_leaves_nothing(
+    database: Database, tmp_path: Path
+) -> None:
+    log = one_result_log()
+    template = log["runs"][0]["results"][0]
+    results = [
+        template | {"message": {"text": f"call number {i}"}} for i in range(BATCH_SIZE * 2 + 1)
+    ]
+    results.append(template | {"kind": "not-a-kind"})  # read after two batches were written
+    log["runs"][0]["results"] = results
+    late = write_log(tmp_path, "late.sarif", log)
+    summary = _ingest(database, late, options=options(max_results=len(results)))
+    assert summary["status"] == "rejected"
+    assert f"results[{len(results) - 1}].kind" in str(summary["error"])
+    counts = [_count(database, table) for table in (FindingRow, OccurrenceRow, ReportRow)]
+    assert counts == [0, 0, 0]
+
+
 def test_size_limit_rejects_before_reading(database: Database) -> None:
-    summary = _ingest(database, EXAMPLE_REPORT, max_bytes=1000)
+    summary = _ingest(database, EXAMPLE_REPORT, options=options(max_bytes=1000))
     assert summary["status"] == "rejected"
     assert "over the limit of 1000" in str(summary["error"])
 

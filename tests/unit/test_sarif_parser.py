@@ -161,3 +161,11 @@ def test_result_count_limit_is_checked_before_parsing() -> None:
             _log(_result(), _result(), _result()),
             ParseContext(max_results=2, secret_key=TEST_SECRET_KEY),
         )
+
+
+def test_results_that_are_not_an_array_reject_the_log() -> None:
+    # From codeql-action's invalid-sarif.sarif: it used to crash the result count with TypeError.
+    log = _log(_result())
+    log["runs"][0]["results"] = 3
+    with pytest.raises(ReportRejected, match=r"runs\[0\]\.results: expected an array"):
+        _parse(log)

@@ -13,8 +13,9 @@ are then known to be incomparable instead of silently failing to match.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
+
+import orjson
 
 FINGERPRINT_VERSION = "v1"
 
@@ -30,10 +31,10 @@ def compute_fingerprint(
     *, tool: str, rule_id: str, path: str | None, identity: str, ordinal: int
 ) -> str:
     """The fingerprint of one finding: ``v1:`` and 40 hex digits of SHA-256."""
-    material = json.dumps(
-        [FINGERPRINT_VERSION, tool.lower(), rule_id, path or "", identity, ordinal],
-        ensure_ascii=False,
-        separators=(",", ":"),
+    # orjson writes exactly what json.dumps(ensure_ascii=False, separators=(",", ":")) wrote
+    # when v1 was defined, ten times faster; a test pins the two against each other.
+    material = orjson.dumps(
+        [FINGERPRINT_VERSION, tool.lower(), rule_id, path or "", identity, ordinal]
     )
-    digest = hashlib.sha256(material.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(material).hexdigest()
     return f"{FINGERPRINT_VERSION}:{digest[:40]}"

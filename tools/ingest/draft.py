@@ -7,10 +7,13 @@ paths that cannot point outside the repository, and secrets that never get past 
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from tools.findings.finding import (
@@ -26,7 +29,7 @@ from tools.findings.fingerprint import compute_fingerprint, normalise_code
 from tools.findings.secrets import redact, scrub, secret_hmac
 from tools.findings.severity import Severity
 from tools.ingest.errors import ReportRejected
-from tools.ingest.report import ParseContext, ParsedReport, Quarantined
+from tools.ingest.report import ParseContext, ParsedReport, Quarantined, ReportTally
 
 MAX_LINE = 10_000_000
 """No real source file has more lines; a larger number is garbage or an attack on our readers."""
@@ -79,8 +82,6 @@ class Draft:
     details: ScaDetails | IacDetails | DastDetails | None = None
     """Kind-specific fields; a secret finding gets its details from ``secret`` instead."""
     secret: SecretMaterial | None = field(default=None, repr=False)
-    secret_details: SecretDetails | None = None
-    """Set by :func:`build_report` after redaction; parsers leave it alone."""
 
 
 def cwe_ids(*values: object) -> tuple[str, ...]:
@@ -111,38 +112,79 @@ def build_report(
     repository: str | None = None,
     complete: bool = True,
 ) -> ParsedReport:
-    """Check the result count, validate every draft and assign fingerprints."""
-    if results > context.max_results:
-        raise ReportRejected(
-            f"{results} results, over the limit of {context.max_results} "
-            "(raise APPSEC_TRIAGE_MAX_RESULTS_PER_REPORT to accept it)"
-        )
-    quarantined: list[Quarantined] = []
-    accepted: list[Draft] = []
-    for draft in drafts:
-        problem = _location_problem(draft)
-        if problem is not None:
-            quarantined.append(Quarantined(where=draft.where, reason=problem))
-            continue
-        accepted.append(_redacted(_normalised(draft), context.secret_key))
-    findings: list[Finding] = []
-    for draft, ordinal in _ordinals(_merge_exact_duplicates(accepted)):
-        try:
-            findings.append(_finding(draft, ordinal))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            location = ".".join(str(part) for part in first["loc"])
-            quarantined.append(Quarantined(where=draft.where, reason=f"{location}: {first['msg']}"))
+    """Check the result count, then validate every draft and assign fingerprints."""
+    check_result_count(results, context)
+    tally = ReportTally(results=results, ignored=ignored)
+    findings = tuple(finalise(drafts, context, tally))
     return ParsedReport(
         format=format_name,
         tools=tuple(dict.fromkeys(tools)),
         results=results,
         ignored=ignored,
-        findings=tuple(findings),
-        quarantined=tuple(quarantined),
+        findings=findings,
+        quarantined=tuple(tally.quarantine_samples),
+        quarantined_count=tally.quarantined,
         repository=repository,
         complete=complete,
     )
+
+
+def check_result_count(results: int, context: ParseContext) -> None:
+    if results > context.max_results:
+        raise ReportRejected(
+            f"{results} results, over the limit of {context.max_results} "
+            "(raise APPSEC_TRIAGE_MAX_RESULTS_PER_REPORT to accept it)"
+        )
+
+
+def finalise(
+    drafts: Iterable[Draft], context: ParseContext, tally: ReportTally
+) -> Iterator[Finding]:
+    """Validated, fingerprinted, redacted findings, one at a time, as the drafts arrive.
+
+    Nothing here holds more than a 16-byte digest per result, so a report of any size streams in
+    flat memory. Identical identities in one file are numbered in the order they come, as GitHub
+    does: the set of fingerprints a group of k identical findings gets is 1..k either way, so the
+    order the scanner writes them in does not change what matches on the next scan.
+    """
+    merge_keys: set[bytes] = set()
+    ordinals: dict[bytes, int] = {}
+    for draft in drafts:
+        problem = _location_problem(draft)
+        if problem is not None:
+            tally.quarantine(Quarantined(where=draft.where, reason=problem))
+            continue
+        prepared = _prepared(draft, context.secret_key)
+        merge_key = _digest(prepared.merge_key)
+        if merge_key in merge_keys:
+            tally.merged += 1
+            continue
+        merge_keys.add(merge_key)
+        group = _digest(prepared.group)
+        ordinals[group] = ordinal = ordinals.get(group, 0) + 1
+        fields = prepared.fields
+        try:
+            finding = Finding(
+                **fields,
+                fingerprint=compute_fingerprint(
+                    tool=fields["tool"],
+                    rule_id=fields["rule_id"],
+                    path=fields["path"],
+                    identity=prepared.identity,
+                    ordinal=ordinal,
+                ),
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            location = ".".join(str(part) for part in first["loc"])
+            tally.quarantine(Quarantined(where=draft.where, reason=f"{location}: {first['msg']}"))
+            continue
+        tally.findings += 1
+        yield finding
+
+
+def _digest(key: tuple[object, ...]) -> bytes:
+    return hashlib.blake2b(orjson.dumps(key), digest_size=16).digest()
 
 
 def _location_problem(draft: Draft) -> str | None:
@@ -168,122 +210,102 @@ def path_problem(path: str) -> str | None:
     return None
 
 
-def _normalised(draft: Draft) -> Draft:
-    path = draft.path
-    details = draft.details
-    if path is not None:
+@dataclass(frozen=True)
+class _Prepared:
+    """A draft turned into Finding fields: normalised, capped and, for secrets, redacted."""
+
+    fields: dict[str, Any]
+    identity: str
+    start_column: int | None
+    where: str
+
+    @property
+    def merge_key(self) -> tuple[object, ...]:
+        """Exact duplicates: the same identity at the same position."""
+        f = self.fields
+        return (
+            f["tool"],
+            f["rule_id"],
+            f["path"],
+            self.identity,
+            f["start_line"],
+            self.start_column,
+        )
+
+    @property
+    def group(self) -> tuple[str, str, str | None, str]:
+        """Identical identities, told apart by their ordinal."""
+        f = self.fields
+        return (f["tool"], f["rule_id"], f["path"], self.identity)
+
+
+def _prepared(draft: Draft, key: bytes) -> _Prepared:
+    path, details = _repository_path(draft)
+    start = draft.start_line or None  # some scanners write 0 for "no line"
+    end = (draft.end_line or start) if start is not None else None
+    if start is not None and end is not None and end < start:
+        end = start
+    fields: dict[str, Any] = {
+        "kind": draft.kind,
+        "tool": draft.tool[:200],
+        "tool_version": draft.tool_version[:100] if draft.tool_version else None,
+        "rule_id": draft.rule_id[:_MAX_SHORT],
+        "rule_name": draft.rule_name[:_MAX_SHORT] if draft.rule_name else None,
+        "cwe_ids": draft.cwe_ids,
+        "message": draft.message[:_MAX_TEXT],
+        "tool_severity": draft.severity,
+        "path": path,
+        "start_line": start,
+        "end_line": end,
+        "snippet": draft.snippet[:_MAX_TEXT] if draft.snippet else None,
+        "details": details,
+    }
+    identity = draft.identity or _default_identity(fields["snippet"], fields["message"])
+    if draft.kind is FindingKind.SECRET:
+        identity = _redact_secret(fields, identity, draft.secret, key)
+    return _Prepared(fields, identity, draft.start_column, draft.where)
+
+
+def _repository_path(draft: Draft) -> tuple[str | None, FindingDetails | None]:
+    """The normalised path, and the details with an SCA location that is no repository path."""
+    path, details = draft.path, draft.details
+    if path is None:
+        return None, details
+    if "\\" in path:
         path = path.replace("\\", "/")
-        while path.startswith("./"):
-            path = path[2:]
-        path = path[:_MAX_PATH] or None
+    while path.startswith("./"):
+        path = path[2:]
+    path = path[:_MAX_PATH] or None
     if draft.kind is FindingKind.SCA and path is not None and path_problem(path) is not None:
         if isinstance(details, ScaDetails) and details.location is None:
             details = details.model_copy(update={"location": path})
         path = None
-    start = draft.start_line or None  # some scanners write 0 for "no line"
-    end = draft.end_line or start
-    if start is not None and end is not None and end < start:
-        end = start
-    return replace(
-        draft,
-        tool=draft.tool[:200],
-        tool_version=draft.tool_version[:100] if draft.tool_version else None,
-        rule_id=draft.rule_id[:_MAX_SHORT],
-        rule_name=draft.rule_name[:_MAX_SHORT] if draft.rule_name else None,
-        message=draft.message[:_MAX_TEXT],
-        snippet=draft.snippet[:_MAX_TEXT] if draft.snippet else None,
-        path=path,
-        start_line=start,
-        end_line=end if start is not None else None,
-        details=details,
-    )
+    return path, details
 
 
-def _redacted(draft: Draft, key: bytes) -> Draft:
-    """A secret finding with the secret gone from every field and its identity keyed."""
-    if draft.kind is not FindingKind.SECRET:
-        return replace(draft, secret=None)
-    material = draft.secret or SecretMaterial(secret_type=draft.rule_id, value=None)
+def _default_identity(snippet: str | None, message: str) -> str:
+    if snippet and snippet.strip():
+        return "code:" + normalise_code(snippet)
+    return "message:" + normalise_code(message)
+
+
+def _redact_secret(
+    fields: dict[str, Any], identity: str, material: SecretMaterial | None, key: bytes
+) -> str:
+    """Remove the secret from every field; returns the keyed identity replacing the plain one."""
+    material = material or SecretMaterial(secret_type=fields["rule_id"], value=None)
     hidden = tuple(s for s in (material.value, *material.also_hide) if s)
     redacted = redact(material.value, key) if material.value else None
-    identity = draft.identity or draft.snippet or draft.message
-    return replace(
-        draft,
-        message=scrub(draft.message, hidden) or "",
-        rule_name=scrub(draft.rule_name, hidden),
-        # The flagged line is the secret: keep no snippet at all rather than trust a scrub.
-        snippet=None,
-        # Keyed, so the stored fingerprint cannot be used to guess the secret offline.
-        identity=redacted.hmac if redacted else secret_hmac(scrub(identity, hidden) or "", key),
-        secret=None,
-        details=None,
-        secret_details=SecretDetails(
-            secret_type=(scrub(material.secret_type, hidden) or "secret")[:_MAX_SHORT],
-            secret_hmac=redacted.hmac if redacted else None,
-            masked_preview=redacted.preview if redacted else None,
-            verified=material.verified,
-            commit=material.commit[:100] if material.commit else None,
-        ),
+    fields["message"] = scrub(fields["message"], hidden) or ""
+    fields["rule_name"] = scrub(fields["rule_name"], hidden)
+    # The flagged line is the secret: keep no snippet at all rather than trust a scrub.
+    fields["snippet"] = None
+    fields["details"] = SecretDetails(
+        secret_type=(scrub(material.secret_type, hidden) or "secret")[:_MAX_SHORT],
+        secret_hmac=redacted.hmac if redacted else None,
+        masked_preview=redacted.preview if redacted else None,
+        verified=material.verified,
+        commit=material.commit[:100] if material.commit else None,
     )
-
-
-def _identity(draft: Draft) -> str:
-    if draft.identity:
-        return draft.identity
-    if draft.snippet and draft.snippet.strip():
-        return "code:" + normalise_code(draft.snippet)
-    return "message:" + normalise_code(draft.message)
-
-
-def _merge_exact_duplicates(drafts: list[Draft]) -> list[Draft]:
-    unique: dict[tuple[object, ...], Draft] = {}
-    for draft in drafts:
-        key = (
-            draft.tool,
-            draft.rule_id,
-            draft.path,
-            _identity(draft),
-            draft.start_line,
-            draft.start_column,
-        )
-        unique.setdefault(key, draft)
-    return list(unique.values())
-
-
-def _ordinals(drafts: list[Draft]) -> Iterable[tuple[Draft, int]]:
-    """Number identical identities in one file by position, as GitHub does."""
-    ordered = sorted(
-        drafts,
-        key=lambda d: (d.tool, d.rule_id, d.path or "", d.start_line or 0, d.start_column or 0),
-    )
-    seen: dict[tuple[str, str, str | None, str], int] = {}
-    for draft in ordered:
-        group = (draft.tool, draft.rule_id, draft.path, _identity(draft))
-        seen[group] = seen.get(group, 0) + 1
-        yield draft, seen[group]
-
-
-def _finding(draft: Draft, ordinal: int) -> Finding:
-    details: FindingDetails | None = draft.secret_details or draft.details
-    return Finding(
-        kind=draft.kind,
-        tool=draft.tool,
-        tool_version=draft.tool_version,
-        rule_id=draft.rule_id,
-        rule_name=draft.rule_name,
-        cwe_ids=draft.cwe_ids,
-        message=draft.message,
-        tool_severity=draft.severity,
-        path=draft.path,
-        start_line=draft.start_line,
-        end_line=draft.end_line,
-        snippet=draft.snippet,
-        details=details,
-        fingerprint=compute_fingerprint(
-            tool=draft.tool,
-            rule_id=draft.rule_id,
-            path=draft.path,
-            identity=_identity(draft),
-            ordinal=ordinal,
-        ),
-    )
+    # Keyed, so the stored fingerprint cannot be used to guess the secret offline.
+    return redacted.hmac if redacted else secret_hmac(scrub(identity, hidden) or "", key)

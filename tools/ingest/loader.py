@@ -6,6 +6,7 @@ reports (Trufflehog, Nosey Parker), or an XML element tree (ZAP, OWASP dependenc
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -27,12 +28,12 @@ def _reject_constant(name: str) -> None:
     raise ReportRejected(f"not valid JSON: {name} is not a JSON value")
 
 
-def load_json(path: Path, *, max_bytes: int) -> tuple[Any, bytes]:
-    """The parsed document and the file's raw bytes.
+_SNIFF_BYTES = 64 * 1024
+_SARIF_MARKERS = (b'"runs"', b"sarif-schema", b"sarif-2.1")
 
-    Raises ReportRejected when the file is missing, too big, not UTF-8, or neither JSON, JSON Lines
-    nor XML. The size is checked with ``stat`` first so an oversized file is never read.
-    """
+
+def checked_size(path: Path, *, max_bytes: int) -> int:
+    """The file's size; ReportRejected when it is missing, not a file, or over ``max_bytes``."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -44,6 +45,28 @@ def load_json(path: Path, *, max_bytes: int) -> tuple[Any, bytes]:
             f"file is {size} bytes, over the limit of {max_bytes} "
             "(raise APPSEC_TRIAGE_MAX_REPORT_BYTES to accept it)"
         )
+    return size
+
+
+def looks_like_sarif_file(path: Path) -> bool:
+    """Whether the head of a file too big to load names SARIF, so it can be streamed."""
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    return head.lstrip().startswith(b"{") and any(marker in head for marker in _SARIF_MARKERS)
+
+
+def file_sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def load_json(path: Path, *, max_bytes: int) -> tuple[Any, bytes]:
+    """The parsed document and the file's raw bytes.
+
+    Raises ReportRejected when the file is missing, too big, not UTF-8, or neither JSON, JSON Lines
+    nor XML. The size is checked with ``stat`` first so an oversized file is never read.
+    """
+    checked_size(path, max_bytes=max_bytes)
     raw = path.read_bytes()
     if not raw.strip():
         raise ReportRejected("file is empty")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
 from tools.findings.finding import Finding
+
+QUARANTINE_SAMPLES = 100
+"""Quarantine reasons kept per report; a hostile report may quarantine every one of its results."""
 
 
 @dataclass(frozen=True)
@@ -27,8 +31,43 @@ class Quarantined(BaseModel):
     reason: str
 
 
+@dataclass
+class ReportTally:
+    """Counts of one report, complete once its findings have been consumed.
+
+    ``results == findings + merged + ignored + quarantined``.
+    """
+
+    results: int = 0
+    """Raw result entries in the report, before anything is dropped or merged."""
+    ignored: int = 0
+    """Results that are not findings: passes, informational results, accepted suppressions."""
+    merged: int = 0
+    """Exact duplicates of another result in the same report."""
+    quarantined: int = 0
+    findings: int = 0
+    quarantine_samples: list[Quarantined] = field(default_factory=list)
+
+    def quarantine(self, item: Quarantined) -> None:
+        self.quarantined += 1
+        if len(self.quarantine_samples) < QUARANTINE_SAMPLES:
+            self.quarantine_samples.append(item)
+
+
+@dataclass(frozen=True)
+class ReportStream:
+    """A report whose findings are produced while they are stored; read ``findings`` once."""
+
+    format: str
+    tools: tuple[str, ...]
+    repository: str | None
+    complete: bool
+    findings: Iterator[Finding]
+    tally: ReportTally
+
+
 class ParsedReport(BaseModel):
-    """A validated report: distinct findings plus the counts the ingest summary shows."""
+    """A validated report held in memory: distinct findings plus the summary's counts."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -41,7 +80,27 @@ class ParsedReport(BaseModel):
     findings: tuple[Finding, ...]
     """Distinct findings after merging exact duplicates within the report."""
     quarantined: tuple[Quarantined, ...] = ()
+    """The first QUARANTINE_SAMPLES results kept out of the store, with reasons."""
+    quarantined_count: int = 0
     repository: str | None = None
     """Repository URI from the report's version-control provenance, when it names one."""
     complete: bool = True
     """False when the scan says it did not finish: its absences must not mark findings fixed."""
+
+    def stream(self) -> ReportStream:
+        merged = self.results - self.ignored - self.quarantined_count - len(self.findings)
+        return ReportStream(
+            format=self.format,
+            tools=self.tools,
+            repository=self.repository,
+            complete=self.complete,
+            findings=iter(self.findings),
+            tally=ReportTally(
+                results=self.results,
+                ignored=self.ignored,
+                merged=merged,
+                quarantined=self.quarantined_count,
+                findings=len(self.findings),
+                quarantine_samples=list(self.quarantined),
+            ),
+        )

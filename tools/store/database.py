@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
@@ -84,12 +85,24 @@ class Database:
         self.engine.dispose()
 
 
+def _json(value: Any) -> str:
+    # orjson: JSON columns are written per row on bulk ingest, where json.dumps was a tenth of
+    # the time. Same output for the plain lists and dicts we store.
+    return orjson.dumps(value).decode("utf-8")
+
+
 def _create_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=_json,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=5, json_serializer=_json
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

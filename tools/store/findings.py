@@ -7,17 +7,20 @@ handful of round trips, not 100,000 ORM objects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from tools.findings.correlation import correlation_key
 from tools.findings.finding import Finding
-from tools.ingest.report import ParsedReport
+from tools.ingest.report import ReportStream
+from tools.store.bulk import bulk_insert
 from tools.store.tables import (
     CaseFindingRow,
     FindingRow,
@@ -27,6 +30,9 @@ from tools.store.tables import (
 )
 
 _IN_CHUNK = 500
+BATCH_SIZE = 5000
+"""Findings stored per round of statements: large enough to amortise them, small enough to keep
+a 1 GB report's memory flat."""
 _FINDING = FindingRow.__table__  # type: ignore[attr-defined]
 _OCCURRENCE = OccurrenceRow.__table__  # type: ignore[attr-defined]
 
@@ -45,6 +51,16 @@ class StoredReport:
     cross_tool_duplicates: int
     """New findings another tool had already reported (same correlation key)."""
 
+    def plus(self, other: StoredReport) -> StoredReport:
+        return StoredReport(
+            report_id=self.report_id,
+            new=self.new + other.new,
+            seen_before=self.seen_before + other.seen_before,
+            reopened=self.reopened + other.reopened,
+            fixed=self.fixed + other.fixed,
+            cross_tool_duplicates=self.cross_tool_duplicates + other.cross_tool_duplicates,
+        )
+
 
 @dataclass(frozen=True)
 class _Known:
@@ -55,7 +71,7 @@ class _Known:
 def store_report(
     session: Session,
     *,
-    parsed: ParsedReport,
+    report: ReportStream,
     file_name: str,
     sha256: str,
     repository: str,
@@ -63,60 +79,114 @@ def store_report(
     now: datetime,
     cwe_families: Mapping[str, str],
 ) -> StoredReport:
-    """Record a report, its findings, an occurrence for each, and the lifecycle. No commit."""
-    report = ReportRow(
+    """Record a report, its findings, an occurrence for each, and the lifecycle. No commit.
+
+    Findings are consumed from the stream in batches, so memory does not grow with the report.
+    """
+    row = ReportRow(
         file_name=file_name,
         sha256=sha256,
-        format=parsed.format,
-        tools=list(parsed.tools),
+        format=report.format,
+        tools=list(report.tools),
         repository=repository,
         repo_root=repo_root,
-        results=parsed.results,
+        results=0,
         ingested_at=now,
-        complete=parsed.complete,
-        quarantined=[q.model_dump() for q in parsed.quarantined],
+        complete=report.complete,
     )
-    session.add(report)
+    session.add(row)
     session.flush()
-    assert report.id is not None
-    known = _known_by_fingerprint(session, repository, [f.fingerprint for f in parsed.findings])
-    fresh = [
-        _new_row(f, repository, repo_root, report.id, now, cwe_families)
-        for f in parsed.findings
-        if f.fingerprint not in known
-    ]
-    ids = _insert_new(session, fresh)
-    seen_again = [f for f in parsed.findings if f.fingerprint in known]
-    reopened = sum(known[f.fingerprint].status == FindingStatus.FIXED for f in seen_again)
-    _update_seen(session, seen_again, known, repo_root, report.id, now)
-    ids.update({fingerprint: k.id for fingerprint, k in known.items()})
-    duplicates = _link_cross_tool_duplicates(
-        session,
-        repository,
-        [(ids[row["fingerprint"]], row["correlation_key"], row["tool"]) for row in fresh],
+    assert row.id is not None
+    batch = _Batch(session, repository, repo_root, row.id, now, cwe_families)
+    totals = StoredReport(
+        row.id, new=0, seen_before=0, reopened=0, fixed=0, cross_tool_duplicates=0
     )
-    if parsed.findings:
-        session.execute(
-            insert(_OCCURRENCE),
+    for findings in _batches(report.findings):
+        totals = totals.plus(batch.store(findings))
+    # The tally is complete only now that the stream has been read to its end.
+    row.results = report.tally.results
+    row.quarantined = [q.model_dump() for q in report.tally.quarantine_samples]
+    session.add(row)
+    fixed = _mark_absent_fixed(session, repository, report, row.id, now)
+    return dataclasses.replace(totals, fixed=fixed)
+
+
+def _batches(findings: Iterator[Finding]) -> Iterator[tuple[Finding, ...]]:
+    while batch := tuple(itertools.islice(findings, BATCH_SIZE)):
+        yield batch
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Stores one batch of a report's findings; every batch of a report shares these values."""
+
+    session: Session
+    repository: str
+    repo_root: str | None
+    report_id: int
+    now: datetime
+    cwe_families: Mapping[str, str]
+
+    def _inserted_since(self, before: int) -> dict[str, int]:
+        """Fingerprint → id of the rows this batch inserted: above the batch's starting id and
+        stamped with this report (another transaction's concurrent rows have another report)."""
+        rows = self.session.execute(
+            select(_FINDING.c.fingerprint, _FINDING.c.id).where(
+                _FINDING.c.id > before, _FINDING.c.last_report_id == self.report_id
+            )
+        ).all()
+        return {str(fingerprint): int(id_) for fingerprint, id_ in rows}
+
+    def store(self, findings: tuple[Finding, ...]) -> StoredReport:
+        session, repository = self.session, self.repository
+        known = _known_by_fingerprint(session, repository, [f.fingerprint for f in findings])
+        fresh = [_new_row(f, self.cwe_families) for f in findings if f.fingerprint not in known]
+        before = session.execute(select(func.max(_FINDING.c.id))).scalar() or 0
+        bulk_insert(
+            session.connection(),
+            _FINDING,
+            fresh,
+            constants={
+                "repository": repository,
+                "repo_root": self.repo_root,
+                "status": FindingStatus.NEW.value,
+                "first_seen": self.now,
+                "last_seen": self.now,
+                "duplicate_of": None,
+                "last_report_id": self.report_id,
+                "fixed_at": None,
+            },
+        )
+        ids = {fp: k.id for fp, k in known.items()}
+        ids.update(self._inserted_since(before))
+        seen_again = [f for f in findings if f.fingerprint in known]
+        _update_seen(session, seen_again, known, self.repo_root, self.report_id, self.now)
+        duplicates = _link_cross_tool_duplicates(
+            session,
+            repository,
+            [(ids[r["fingerprint"]], r["correlation_key"], r["tool"]) for r in fresh],
+        )
+        bulk_insert(
+            session.connection(),
+            _OCCURRENCE,
             [
                 {
                     "finding_id": ids[f.fingerprint],
-                    "report_id": report.id,
                     "start_line": f.start_line,
                     "end_line": f.end_line,
                 }
-                for f in parsed.findings
+                for f in findings
             ],
+            constants={"report_id": self.report_id},
         )
-    fixed = _mark_absent_fixed(session, repository, parsed, report.id, now)
-    return StoredReport(
-        report_id=report.id,
-        new=len(fresh),
-        seen_before=len(seen_again),
-        reopened=reopened,
-        fixed=fixed,
-        cross_tool_duplicates=duplicates,
-    )
+        return StoredReport(
+            report_id=self.report_id,
+            new=len(fresh),
+            seen_before=len(seen_again),
+            reopened=sum(known[f.fingerprint].status == FindingStatus.FIXED for f in seen_again),
+            fixed=0,
+            cross_tool_duplicates=duplicates,
+        )
 
 
 def list_findings(session: Session, *, status: FindingStatus | None = None) -> Sequence[FindingRow]:
@@ -161,25 +231,9 @@ def _known_by_fingerprint(
     return found
 
 
-def _insert_new(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
-    if not rows:
-        return {}
-    statement = insert(_FINDING).returning(
-        _FINDING.c.id, _FINDING.c.fingerprint, sort_by_parameter_order=True
-    )
-    return {fingerprint: id_ for id_, fingerprint in session.execute(statement, rows).all()}
-
-
-def _new_row(
-    finding: Finding,
-    repository: str,
-    repo_root: str | None,
-    report_id: int,
-    now: datetime,
-    cwe_families: Mapping[str, str],
-) -> dict[str, Any]:
+def _new_row(finding: Finding, cwe_families: Mapping[str, str]) -> dict[str, Any]:
+    """The columns that differ between new findings; the shared ones are bulk constants."""
     return {
-        "repository": repository,
         "fingerprint": finding.fingerprint,
         "kind": finding.kind.value,
         "tool": finding.tool,
@@ -193,15 +247,8 @@ def _new_row(
         "start_line": finding.start_line,
         "end_line": finding.end_line,
         "snippet": finding.snippet,
-        "repo_root": repo_root,
-        "status": FindingStatus.NEW.value,
-        "first_seen": now,
-        "last_seen": now,
         "details": finding.details.model_dump(mode="json") if finding.details else None,
         "correlation_key": correlation_key(finding, cwe_families),
-        "duplicate_of": None,
-        "last_report_id": report_id,
-        "fixed_at": None,
     }
 
 
@@ -246,37 +293,52 @@ def _next_status(status: str) -> str:
 def _link_cross_tool_duplicates(
     session: Session, repository: str, new: list[tuple[int, str | None, str]]
 ) -> int:
-    """Point each new finding at the key's earliest finding when another tool reported that.
+    """Point each new finding at the earliest finding another tool reported with its key.
 
-    Always the earliest, so duplicates never chain; the same tool reporting two findings with one
-    key is two problems by that tool's own judgement, and both stay.
+    Only findings that are no one's duplicate are targets, so duplicates never chain. The same
+    tool reporting two findings with one key is two problems by that tool's own judgement: both
+    stay.
     """
-    keys = sorted({key for _id, key, _tool in new if key})
-    keyed: dict[str, list[tuple[int, str]]] = {}
-    for start in range(0, len(keys), _IN_CHUNK):
-        rows = session.exec(
-            select(FindingRow.id, FindingRow.correlation_key, FindingRow.tool)
-            .where(
-                FindingRow.repository == repository,
-                col(FindingRow.correlation_key).in_(keys[start : start + _IN_CHUNK]),
-                col(FindingRow.duplicate_of).is_(None),
-            )
-            .order_by(col(FindingRow.id))
-        ).all()
-        for id_, key, tool in rows:
-            keyed.setdefault(str(key), []).append((int(id_ or 0), tool))
-    links = [
-        {"id": id_, "duplicate_of": canonical[0]}
-        for id_, key, tool in new
-        if key is not None and (canonical := keyed[key][0])[0] < id_ and canonical[1] != tool
-    ]
+    by_tool: dict[str, list[tuple[int, str]]] = {}
+    for id_, key, tool in new:
+        if key is not None:
+            by_tool.setdefault(tool, []).append((id_, key))
+    links: list[dict[str, int]] = []
+    for tool, keyed in by_tool.items():
+        earliest = _earliest_of_other_tools(
+            session, repository, tool, sorted({k for _, k in keyed})
+        )
+        links.extend(
+            {"id": id_, "duplicate_of": earliest[key]}
+            for id_, key in keyed
+            if key in earliest and earliest[key] < id_
+        )
     if links:
         session.execute(update(FindingRow), links)
     return len(links)
 
 
+def _earliest_of_other_tools(
+    session: Session, repository: str, tool: str, keys: list[str]
+) -> dict[str, int]:
+    earliest: dict[str, int] = {}
+    for start in range(0, len(keys), _IN_CHUNK):
+        rows = session.execute(
+            select(_FINDING.c.correlation_key, func.min(_FINDING.c.id))
+            .where(
+                _FINDING.c.repository == repository,
+                _FINDING.c.correlation_key.in_(keys[start : start + _IN_CHUNK]),
+                _FINDING.c.tool != tool,
+                _FINDING.c.duplicate_of.is_(None),
+            )
+            .group_by(_FINDING.c.correlation_key)
+        ).all()
+        earliest.update({str(key): int(id_) for key, id_ in rows})
+    return earliest
+
+
 def _mark_absent_fixed(
-    session: Session, repository: str, parsed: ParsedReport, report_id: int, now: datetime
+    session: Session, repository: str, parsed: ReportStream, report_id: int, now: datetime
 ) -> int:
     """The tools' findings this complete scan did not report are fixed; a partial one fixes none."""
     if not parsed.complete or not parsed.tools:

@@ -9,18 +9,24 @@ report raises ReportRejected naming the JSON path of the first problem.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+import ijson
 
 from tools.findings.finding import FindingKind
 from tools.findings.fingerprint import normalise_code
 from tools.findings.severity import Severity, from_sarif_level, from_score, from_word
-from tools.ingest.draft import Draft, SecretMaterial, build_report
+from tools.ingest.draft import Draft, SecretMaterial, build_report, check_result_count, finalise
 from tools.ingest.errors import ReportRejected
+from tools.ingest.formats.sarif_skeleton import UNREAD, read_skeleton
 from tools.ingest.json_access import JsonObject, obj, opt_arr, opt_int, opt_obj, opt_str
-from tools.ingest.report import ParseContext, ParsedReport
+from tools.ingest.report import ParseContext, ParsedReport, ReportStream, ReportTally
 
 FORMAT = "sarif"
 SUPPORTED_VERSION = "2.1.0"
@@ -54,6 +60,7 @@ _TRIVY_MISCONFIG = re.compile(r"^(?:AVD|DS|KSV|KCV|AWS|GCP|AZU|GIT)[-0-9]", re.I
 _ADVISORY = re.compile(r"^(?:CVE-\d{4}-\d+|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3})$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def kind_for(tool: str, rule_id: str) -> FindingKind:
     """The finding kind a SARIF producer implies; SAST unless its name or rule id says otherwise."""
     compact = tool.lower().replace(" ", "")
@@ -83,7 +90,88 @@ def looks_like(document: Any) -> bool:
 
 
 def parse(document: Any, context: ParseContext) -> ParsedReport:
-    """Validate a SARIF log and normalise its results. Raises ReportRejected."""
+    """Validate a SARIF log held in memory and normalise its results. Raises ReportRejected."""
+    log, runs, total = _checked_log(document, context)
+    ignored = 0
+    drafts: list[Draft] = []
+    for run in runs:
+        for where, raw_result in _indexed(run):
+            draft = _read_result(log, run, obj(raw_result, where), where)
+            if draft is None:
+                ignored += 1
+            else:
+                drafts.append(draft)
+    return build_report(
+        format_name=FORMAT,
+        tools=[run.tool for run in runs],
+        results=total,
+        ignored=ignored,
+        drafts=drafts,
+        context=context,
+        repository=_repository(runs),
+        complete=all(run.complete for run in runs),
+    )
+
+
+def stream_file(path: Path, context: ParseContext) -> ReportStream:
+    """A SARIF file too big to hold in memory, read twice with a streaming parser.
+
+    The first pass builds the log without its results (tool, rules, artifacts, invocations) and
+    counts each run's results, so the result cap is checked before any result is read. The second
+    pass reads results one at a time; memory stays flat in the size of the file.
+    """
+    skeleton = read_skeleton(path)
+    log, runs, total = _checked_log(skeleton.log, context)
+
+    def results() -> Iterator[tuple[str, Any]]:
+        counts = iter(skeleton.result_counts)
+        run_index, remaining = -1, 0
+        with path.open("rb") as handle:
+            try:
+                for raw in ijson.items(handle, "runs.item.results.item", use_float=True):
+                    while remaining == 0:
+                        run_index, remaining = run_index + 1, next(counts)
+                    position = skeleton.result_counts[run_index] - remaining
+                    remaining -= 1
+                    yield f"runs[{run_index}].results[{position}]", raw
+            except (ijson.JSONError, UnicodeDecodeError, StopIteration) as exc:
+                # The first pass read the whole file; only a file changed since then gets here.
+                raise ReportRejected("the file changed while it was being read") from exc
+
+    return _stream(log, runs, total, context, results())
+
+
+def _stream(
+    log: JsonObject,
+    runs: list[_Run],
+    total: int,
+    context: ParseContext,
+    results: Iterable[tuple[str, Any]],
+) -> ReportStream:
+    tally = ReportTally(results=total)
+    by_where = {run.where: run for run in runs}
+
+    def drafts() -> Iterator[Draft]:
+        for where, raw_result in results:
+            run = by_where[where.split(".", 1)[0]]
+            draft = _read_result(log, run, obj(raw_result, where), where)
+            if draft is None:
+                tally.ignored += 1
+            else:
+                yield draft
+
+    return ReportStream(
+        format=FORMAT,
+        tools=tuple(dict.fromkeys(run.tool for run in runs)),
+        repository=_repository(runs),
+        complete=all(run.complete for run in runs),
+        findings=finalise(drafts(), context, tally),
+        tally=tally,
+    )
+
+
+def _checked_log(document: Any, context: ParseContext) -> tuple[JsonObject, list[_Run], int]:
+    """The log, its runs and its result count, after the checks that need no result."""
     log = obj(document, "log")
     version = log.get("version")
     if version is None:
@@ -97,42 +185,22 @@ def parse(document: Any, context: ParseContext) -> ParsedReport:
         raise ReportRejected("a SARIF external property file, not a log: it has no results")
     if "runs" not in log:
         raise ReportRejected("log: the required 'runs' property is missing")
-    runs = opt_arr(log, "runs", "log")
-    total = sum(len(r.get("results") or []) for r in runs if isinstance(r, dict))
-    if total > context.max_results:  # checked before any result is read
-        raise ReportRejected(
-            f"{total} results, over the limit of {context.max_results} "
-            "(raise APPSEC_TRIAGE_MAX_RESULTS_PER_REPORT to accept it)"
-        )
+    runs = [
+        _Run.read(obj(raw, f"runs[{i}]"), f"runs[{i}]")
+        for i, raw in enumerate(opt_arr(log, "runs", "log"))
+    ]
+    total = sum(len(opt_arr(run.raw, "results", run.where)) for run in runs)
+    check_result_count(total, context)  # before any result is read
+    return log, runs, total
 
-    collected: list[Draft] = []
-    complete = True
-    ignored = 0
-    tools: list[str] = []
-    repository: str | None = None
-    for run_index, raw_run in enumerate(runs):
-        run = _Run.read(obj(raw_run, f"runs[{run_index}]"), f"runs[{run_index}]")
-        tools.append(run.tool)
-        repository = repository or run.repository
-        complete = complete and run.complete
-        for result_index, raw_result in enumerate(opt_arr(run.raw, "results", run.where)):
-            where = f"{run.where}.results[{result_index}]"
-            candidate = _read_result(log, run, obj(raw_result, where), where)
-            if candidate is None:
-                ignored += 1
-            else:
-                collected.append(candidate)
 
-    return build_report(
-        format_name=FORMAT,
-        tools=tools,
-        results=total,
-        ignored=ignored,
-        drafts=collected,
-        context=context,
-        repository=repository,
-        complete=complete,
-    )
+def _indexed(run: _Run) -> Iterator[tuple[str, Any]]:
+    for index, raw in enumerate(opt_arr(run.raw, "results", run.where)):
+        yield f"{run.where}.results[{index}]", raw
+
+
+def _repository(runs: list[_Run]) -> str | None:
+    return next((run.repository for run in runs if run.repository), None)
 
 
 @dataclass(frozen=True)
@@ -407,6 +475,12 @@ def _artifact_uri(artifact: JsonObject, where: str) -> str | None:
         location = opt_obj(artifact, "location", where)
         return _artifact_uri(location, f"{where}.location") if location else None
     _check_uri(uri, where)
+    return _uri_path(uri)
+
+
+@functools.lru_cache(maxsize=4096)
+def _uri_path(uri: str) -> str | None:
+    # Cached: a report names the same few hundred files over and over.
     parts = urlsplit(uri)
     if parts.scheme not in ("", "file") and len(parts.scheme) > 1:
         return uri[:2000]  # a non-file URI (https://…): keep it as the artifact's name
@@ -418,11 +492,19 @@ def _artifact_uri(artifact: JsonObject, where: str) -> str | None:
 
 def _check_uri(uri: str, where: str) -> None:
     """Reject malformed URIs: a finding would otherwise be recorded at a garbled location."""
+    problem = _uri_problem(uri)
+    if problem is not None:
+        raise ReportRejected(f"{where}.uri: {uri[:200]!r} has a malformed {problem}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _uri_problem(uri: str) -> str | None:
     scheme, colon, _rest = uri.partition(":")
     if colon and not any(c in scheme for c in "/?#") and not _SCHEME.match(scheme):
-        raise ReportRejected(f"{where}.uri: {uri[:200]!r} has a malformed URI scheme")
+        return "URI scheme"
     if _BAD_PERCENT.search(uri):
-        raise ReportRejected(f"{where}.uri: {uri[:200]!r} has a malformed percent-encoding")
+        return "percent-encoding"
+    return None
 
 
 def _check_related_references(log: JsonObject, result: JsonObject, where: str) -> None:
@@ -440,6 +522,8 @@ def _check_related_references(log: JsonObject, result: JsonObject, where: str) -
 def _resolves(document: Any, pointer: str) -> bool:
     node = document
     for token in pointer.strip("/").split("/") if pointer.strip("/") else []:
+        if node is UNREAD:
+            return True  # a result the streaming reader has not kept: it exists, as counted
         token = unquote(token).replace("~1", "/").replace("~0", "~")
         if isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
