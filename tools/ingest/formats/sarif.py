@@ -32,6 +32,7 @@ FORMAT = "sarif"
 SUPPORTED_VERSION = "2.1.0"
 
 _LEVELS = frozenset({"none", "note", "warning", "error"})
+_BASELINE_STATES = frozenset({"new", "unchanged", "updated", "absent"})
 _FINDING_KINDS = frozenset({"fail", "open", "review"})
 _NOT_FINDING_KINDS = frozenset({"pass", "notApplicable", "informational"})
 _CWE_TAG = re.compile(r"^(?:external/cwe/)?cwe[-_ ]?0*([1-9][0-9]{0,5})$", re.IGNORECASE)
@@ -302,7 +303,7 @@ def _read_result(log: JsonObject, run: _Run, result: JsonObject, where: str) -> 
         return None
     if kind not in _FINDING_KINDS:
         raise ReportRejected(f"{where}.kind: {kind!r} is not a SARIF result kind")
-    if _is_suppressed(result, where):
+    if _is_suppressed(result, where) or _is_absent(result, where):
         return None
 
     rule = _resolve_rule(run, result, where)
@@ -349,7 +350,8 @@ def _read_result(log: JsonObject, run: _Run, result: JsonObject, where: str) -> 
 
 
 def _resolve_rule(run: _Run, result: JsonObject, where: str) -> _Rule | None:
-    rule_id = opt_str(result, "ruleId", where)
+    # The SARIF SDK writes "ruleId": "" beside a ruleIndex; an empty id names nothing.
+    rule_id = opt_str(result, "ruleId", where) or None
     reference = opt_obj(result, "rule", where)
     index = opt_int(result, "ruleIndex", where, minimum=-1)
     if reference is not None:
@@ -376,6 +378,14 @@ def _resolve_rule(run: _Run, result: JsonObject, where: str) -> _Rule | None:
         or run.rules_by_id.get(rule_id.split("/", 1)[0])
         or (_Rule(rule_id, None, None, (), None, {}))
     )
+
+
+def _is_absent(result: JsonObject, where: str) -> bool:
+    """A result the producer's own baselining says is gone: history, not a current finding."""
+    state = opt_str(result, "baselineState", where)
+    if state is not None and state not in _BASELINE_STATES:
+        raise ReportRejected(f"{where}.baselineState: {state!r} is not a SARIF baseline state")
+    return state == "absent"
 
 
 def _is_suppressed(result: JsonObject, where: str) -> bool:
