@@ -78,3 +78,22 @@ def _exact_copies(log: dict[str, Any]) -> int:
         if r.get("baselineState") != "absent"
     )
     return sum(count - 1 for count in seen.values())
+
+
+CODEQL = FIXTURES / "codeql-action"
+
+
+def test_github_line_hashes_identify_findings_across_a_line_shift(
+    database: Database, tmp_path: Path
+) -> None:
+    """codeql-action's expected upload: the line hash, not the line, is the identity."""
+    expected = _load(CODEQL / "fingerprinting.expected.sarif")
+    first = ingest(database, CODEQL / "fingerprinting.expected.sarif")
+    assert (first["status"], first["new"]) == ("ok", 2)
+    for result in expected["runs"][0]["results"]:
+        result["locations"][0]["physicalLocation"]["region"]["startLine"] += 10
+    shifted = ingest(database, write_log(tmp_path, "shifted.sarif", expected))
+    assert (shifted["new"], shifted["fixed"]) == (0, 0)
+    # The same results uploaded without hashes fall back to their messages: new identities.
+    bare = ingest(database, CODEQL / "fingerprinting.input.sarif")
+    assert (bare["new"], bare["fixed"]) == (2, 2)
