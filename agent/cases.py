@@ -81,6 +81,13 @@ def summary_of(row: FindingRow) -> FindingSummary:
         start_line=row.start_line,
         end_line=row.end_line,
         fingerprint=row.fingerprint,
+        kind=row.kind,
+        cve_ids=tuple(
+            advisory
+            for advisory in (row.details or {}).get("advisory_ids", ())
+            if str(advisory).upper().startswith("CVE-")
+        ),
+        secret_verified=(row.details or {}).get("verified") if row.kind == "secret" else None,
     )
 
 

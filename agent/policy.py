@@ -27,6 +27,7 @@ def assess(
     rubric: Rubric,
     untrusted_text: str = "",
     known_exploited: Sequence[str] = (),
+    live_secret: bool = False,
 ) -> Proposal:
     """The proposal for one finding under ``rubric``.
 
@@ -62,6 +63,12 @@ def assess(
         severity = Severity.HIGH
     if known_exploited:
         flags.append(Flag.KNOWN_EXPLOITED)
+    live_in_production = live_secret and file_role in (FileRole.PRODUCTION, FileRole.UNKNOWN)
+    if live_in_production and severity.rank < Severity.HIGH.rank:
+        # A policy floor like KEV's: a credential the scanner proved live, where code ships.
+        factors.append("raised to high: a live (verified) secret in production code")
+        flags.append(Flag.RAISED)
+        severity = Severity.HIGH
 
     if looks_like_instructions(untrusted_text):
         flags.append(Flag.INJECTION_SUSPECTED)

@@ -15,6 +15,7 @@ from approvals.policy import required_approvals
 from approvals.requests import request_approval
 from config.business import BusinessContext
 from tools.findings.cve import cve_ids_in
+from tools.findings.finding import FindingKind
 from tools.findings.severity import Severity
 from tools.publish.payload import content_hash
 from tools.repo.context import CodeContext, build_code_context
@@ -47,11 +48,12 @@ def code_context(deps: WorkflowDeps, finding_id: int) -> CodeContext:
         reader=reader,
         context_lines=deps.snippet_context_lines,
         max_lines=deps.max_snippet_lines,
+        holds_secret=row.kind == FindingKind.SECRET,
     )
 
 
 def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -> Proposal:
-    cves = cve_ids_in(finding.rule_id, finding.message)
+    cves = list(dict.fromkeys([*finding.cve_ids, *cve_ids_in(finding.rule_id, finding.message)]))
     exploited = [cve for cve in cves if deps.kev and deps.kev.lookup(cve)]
     proposal = assess(
         tool=finding.tool,
@@ -62,6 +64,7 @@ def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -
         rubric=deps.rubric,
         untrusted_text=f"{finding.message}\n{context.snippet or ''}",
         known_exploited=exploited,
+        live_secret=finding.kind == FindingKind.SECRET and finding.secret_verified is True,
     )
     if deps.kev is None or deps.risk_rubric is None:
         return proposal

@@ -33,6 +33,11 @@ class FindingSummary(BaseModel):
     start_line: int | None
     end_line: int | None
     fingerprint: str
+    kind: str = "sast"
+    cve_ids: tuple[str, ...] = ()
+    """CVEs an SCA finding's advisory names (from the report's structured fields)."""
+    secret_verified: bool | None = None
+    """For a leaked secret: whether the scanner confirmed it is live."""
 
 
 def draft_ticket(

@@ -71,13 +71,21 @@ def _run_head() -> dict[str, Any]:
     return {"tool": {"driver": {"name": "Synthetic", "rules": rules}}}
 
 
-def write_synthetic(path: Path, results: int) -> None:
-    """Stream the log to disk, so the parent never holds 100,000 results in memory."""
+def write_synthetic(path: Path, results: int, *, padding: int = 0) -> None:
+    """Stream the log to disk, so the parent never holds the results in memory.
+
+    ``padding`` adds that many bytes of property-bag text to each result: a way to build a
+    gigabyte report without millions of results.
+    """
     run = json.dumps(_run_head())[:-1]
+    pad = "x" * padding
     with path.open("w", encoding="utf-8") as out:
         out.write('{"version": "2.1.0", "runs": [' + run + ', "results": [')
         for i in range(results):
-            out.write(("," if i else "") + json.dumps(synthetic_result(i)))
+            result = synthetic_result(i)
+            if padding:
+                result["properties"] = {"trace": pad}
+            out.write(("," if i else "") + json.dumps(result))
         out.write("]}]}")
 
 
@@ -196,6 +204,9 @@ def main() -> int:
     parser.add_argument("--db-url", default=None, help="store URL (default: a fresh SQLite file)")
     parser.add_argument("--real", type=Path, default=REAL_REPORT, help="a large real report")
     parser.add_argument(
+        "--padding", type=int, default=0, help="extra bytes per generated result (file size)"
+    )
+    parser.add_argument(
         "--in-memory-bytes",
         type=int,
         default=64 * 1024**2,
@@ -208,7 +219,7 @@ def main() -> int:
         print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
         print(f"store: {db_url.split('://')[0]}")
         synthetic = Path(tmp) / "synthetic.sarif"
-        write_synthetic(synthetic, args.results)
+        write_synthetic(synthetic, args.results, padding=args.padding)
         measure("generated SARIF", synthetic, db_url, args.in_memory_bytes)
         if args.real.is_file():
             measure("largest real report", args.real, db_url, args.in_memory_bytes)

@@ -93,3 +93,31 @@ def test_instruction_like_text_is_flagged_but_changes_nothing_else(text: str) ->
     )
     assert Flag.INJECTION_SUSPECTED in hostile.flags and Flag.INJECTION_SUSPECTED not in plain.flags
     assert (hostile.verdict, hostile.severity) == (plain.verdict, plain.severity)
+
+
+@pytest.mark.parametrize(
+    ("live", "role", "scanner", "expected"),
+    [
+        (True, FileRole.PRODUCTION, Severity.MEDIUM, Severity.HIGH),  # the floor
+        (True, FileRole.UNKNOWN, Severity.LOW, Severity.HIGH),  # unknown role fails closed
+        (True, FileRole.PRODUCTION, Severity.CRITICAL, Severity.CRITICAL),  # never lowers
+        (True, FileRole.TEST, Severity.MEDIUM, Severity.LOW),  # test code: not where code ships
+        (False, FileRole.PRODUCTION, Severity.MEDIUM, Severity.MEDIUM),  # unverified: no floor
+        (None, FileRole.PRODUCTION, Severity.MEDIUM, Severity.MEDIUM),
+    ],
+)
+def test_a_live_secret_in_production_code_is_at_least_high(
+    live: bool | None, role: FileRole, scanner: Severity, expected: Severity
+) -> None:
+    proposal = assess(
+        tool="Gitleaks",
+        rule_id="aws-access-token",
+        cwe_ids=(),
+        tool_severity=scanner,
+        file_role=role,
+        rubric=RUBRIC,
+        live_secret=live is True,
+    )
+    assert proposal.severity == expected
+    raised = any("live (verified) secret" in factor for factor in proposal.factors)
+    assert raised == (live is True and scanner.rank < expected.rank == Severity.HIGH.rank)

@@ -63,6 +63,9 @@ class CodeContext(BaseModel):
     """A commit message: untrusted text."""
 
 
+_WITHHELD = "the code is withheld: the flagged lines hold a secret"
+
+
 def build_code_context(
     *,
     path: str | None,
@@ -72,8 +75,13 @@ def build_code_context(
     reader: RepoReader | None,
     context_lines: int,
     max_lines: int,
+    holds_secret: bool = False,
 ) -> CodeContext:
-    """Context for a finding; reads the repository when a reader is given, else uses the report."""
+    """Context for a finding; reads the repository when a reader is given, else uses the report.
+
+    ``holds_secret``: the finding is a leaked credential, so its lines are the secret. The scope,
+    owners and last change are still read; the code is not, so it never reaches a card or ticket.
+    """
     role = classify(path)
     language = _LANGUAGES.get(PurePosixPath(path).suffix.lower()) if path else None
     note = None
@@ -91,10 +99,11 @@ def build_code_context(
             return CodeContext(
                 file_role=role,
                 language=language,
-                snippet="\n".join(lines.text),
-                snippet_start=lines.start,
-                snippet_end=lines.end,
-                source=SnippetSource.REPOSITORY,
+                snippet=None if holds_secret else "\n".join(lines.text),
+                snippet_start=None if holds_secret else lines.start,
+                snippet_end=None if holds_secret else lines.end,
+                source=SnippetSource.NONE if holds_secret else SnippetSource.REPOSITORY,
+                note=_WITHHELD if holds_secret else None,
                 enclosing=enclosing_scope(source, start_line, language),
                 owners=owners.owners_of(path),
                 owners_source=owners.source,
@@ -105,7 +114,9 @@ def build_code_context(
             )
     elif reader is None:
         note = "no repository root was given at ingest"
-    if report_snippet:
+    if holds_secret:
+        note = _WITHHELD
+    elif report_snippet:
         return CodeContext(
             file_role=role,
             language=language,
