@@ -53,11 +53,12 @@ suite-postgres: $(STAMP)
 
 test: lint typecheck suite-sqlite suite-postgres
 
-# Evals on the shared corpus: every report detected and parsed or rejected with a reason, no crash.
+# Evals on the shared data, read in place: every report parsed or rejected with a reason (no crash),
+# and risk properties on real findings (non-shipping code never ranks higher; KEV never below high).
 eval: $(STAMP)
 	@if [ -d "$(SHARED_DATA)/scanner-reports" ]; then \
-		$(BIN)/python -m evals.formats_corpus --data "$(SHARED_DATA)/scanner-reports" > .eval-formats.txt \
-			&& tail -n 1 .eval-formats.txt; \
+		$(BIN)/python -m evals.formats_corpus --data "$(SHARED_DATA)/scanner-reports" > .eval-formats.txt && \
+		$(BIN)/python -m evals.risk_corpus --data "$(SHARED_DATA)/scanner-reports"; \
 	else \
 		echo "WARNING: $(SHARED_DATA) not found; the corpus evals did not run (set SHARED_DATA)." >&2; \
 	fi
