@@ -1,14 +1,16 @@
 """Bulk inserts through the driver's executemany, with SQLAlchemy's own type conversion.
 
 SQLAlchemy's executemany converts every parameter of every row through generic machinery; on a
-100,000-finding report that was half of the ingest time. Here each column's bind processor (the
-same conversion SQLAlchemy would apply: JSON, UTC datetimes) is looked up once, values shared by
-all rows are converted once, and the rows go to the driver in one ``executemany``.
+100,000-finding report that was half of the ingest time. Here the statement is compiled once, each
+column's bind processor (the conversion SQLAlchemy would apply: JSON, UTC datetimes) is looked up
+once and applied only where one exists, values shared by all rows are converted once, and the
+rows go to the driver in one ``executemany``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
@@ -17,33 +19,40 @@ from sqlalchemy import Connection, Table, insert
 def bulk_insert(
     connection: Connection,
     table: Table,
-    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
     *,
     constants: Mapping[str, Any] | None = None,
 ) -> None:
-    """Insert ``rows`` (same keys in each) plus ``constants`` (the same for every row)."""
+    """Insert ``rows`` (values in ``columns`` order) plus ``constants`` (the same in every row)."""
     if not rows:
         return
     constants = constants or {}
     dialect = connection.dialect
-    keys = [*rows[0], *constants]
+    keys = [*columns, *constants]
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    processors = {key: table.c[key].type.bind_processor(dialect) for key in keys}
-    fixed = {
-        key: (processors[key](value) if processors[key] else value)  # type: ignore[misc]
-        for key, value in constants.items()
-    }
-    varying = [(key, processors[key]) for key in rows[0]]
+    processors = [
+        (index, processor)
+        for index, name in enumerate(columns)
+        if (processor := table.c[name].type.bind_processor(dialect)) is not None
+    ]
+    fixed = tuple(
+        processor(value) if (processor := table.c[name].type.bind_processor(dialect)) else value
+        for name, value in constants.items()
+    )
 
-    def converted(row: Mapping[str, Any]) -> dict[str, Any]:
-        values = {key: (proc(row[key]) if proc else row[key]) for key, proc in varying}
-        values.update(fixed)
-        return values
+    def converted(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        if processors:
+            values = list(row)
+            for index, processor in processors:
+                values[index] = processor(values[index])
+            row = tuple(values)
+        return row + fixed
 
     params: list[Any]
     if compiled.positional:
-        order = list(compiled.positiontup or ())
-        params = [tuple(values[key] for key in order) for values in map(converted, rows)]
+        ordered = itemgetter(*(keys.index(name) for name in compiled.positiontup or ()))
+        params = [ordered(converted(row)) for row in rows]
     else:
-        params = [converted(row) for row in rows]
+        params = [dict(zip(keys, converted(row), strict=True)) for row in rows]
     connection.exec_driver_sql(compiled.string, params)

@@ -145,6 +145,7 @@ class _Batch:
         bulk_insert(
             session.connection(),
             _FINDING,
+            _NEW_COLUMNS,
             fresh,
             constants={
                 "repository": repository,
@@ -164,19 +165,13 @@ class _Batch:
         duplicates = _link_cross_tool_duplicates(
             session,
             repository,
-            [(ids[r["fingerprint"]], r["correlation_key"], r["tool"]) for r in fresh],
+            [(ids[row[_FINGERPRINT]], row[_CORRELATION_KEY], row[_TOOL]) for row in fresh],
         )
         bulk_insert(
             session.connection(),
             _OCCURRENCE,
-            [
-                {
-                    "finding_id": ids[f.fingerprint],
-                    "start_line": f.start_line,
-                    "end_line": f.end_line,
-                }
-                for f in findings
-            ],
+            _OCCURRENCE_COLUMNS,
+            [(ids[f.fingerprint], f.start_line, f.end_line) for f in findings],
             constants={"report_id": self.report_id},
         )
         return StoredReport(
@@ -220,36 +215,57 @@ def _known_by_fingerprint(
     unique = sorted(set(fingerprints))
     for start in range(0, len(unique), _IN_CHUNK):
         chunk = unique[start : start + _IN_CHUNK]
-        rows = session.exec(
-            select(FindingRow.fingerprint, FindingRow.id, FindingRow.status).where(
-                FindingRow.repository == repository, col(FindingRow.fingerprint).in_(chunk)
+        rows = session.execute(
+            select(_FINDING.c.fingerprint, _FINDING.c.id, _FINDING.c.status).where(
+                _FINDING.c.repository == repository, _FINDING.c.fingerprint.in_(chunk)
             )
         ).all()
-        found.update(
-            {fingerprint: _Known(int(id_ or 0), status) for fingerprint, id_, status in rows}
-        )
+        found.update({str(fp): _Known(int(id_), str(status)) for fp, id_, status in rows})
     return found
 
 
-def _new_row(finding: Finding, cwe_families: Mapping[str, str]) -> dict[str, Any]:
-    """The columns that differ between new findings; the shared ones are bulk constants."""
-    return {
-        "fingerprint": finding.fingerprint,
-        "kind": finding.kind.value,
-        "tool": finding.tool,
-        "tool_version": finding.tool_version,
-        "rule_id": finding.rule_id,
-        "rule_name": finding.rule_name,
-        "cwe_ids": list(finding.cwe_ids),
-        "message": finding.message,
-        "tool_severity": finding.tool_severity.value,
-        "path": finding.path,
-        "start_line": finding.start_line,
-        "end_line": finding.end_line,
-        "snippet": finding.snippet,
-        "details": finding.details.model_dump(mode="json") if finding.details else None,
-        "correlation_key": correlation_key(finding, cwe_families),
-    }
+_NEW_COLUMNS = (
+    "fingerprint",
+    "kind",
+    "tool",
+    "tool_version",
+    "rule_id",
+    "rule_name",
+    "cwe_ids",
+    "message",
+    "tool_severity",
+    "path",
+    "start_line",
+    "end_line",
+    "snippet",
+    "details",
+    "correlation_key",
+)
+_FINGERPRINT = _NEW_COLUMNS.index("fingerprint")
+_TOOL = _NEW_COLUMNS.index("tool")
+_CORRELATION_KEY = _NEW_COLUMNS.index("correlation_key")
+_OCCURRENCE_COLUMNS = ("finding_id", "start_line", "end_line")
+
+
+def _new_row(finding: Finding, cwe_families: Mapping[str, str]) -> tuple[Any, ...]:
+    """The columns that differ between new findings (_NEW_COLUMNS); the rest are constants."""
+    return (
+        finding.fingerprint,
+        finding.kind.value,
+        finding.tool,
+        finding.tool_version,
+        finding.rule_id,
+        finding.rule_name,
+        list(finding.cwe_ids),
+        finding.message,
+        finding.tool_severity.value,
+        finding.path,
+        finding.start_line,
+        finding.end_line,
+        finding.snippet,
+        finding.details.model_dump(mode="json") if finding.details else None,
+        correlation_key(finding, cwe_families),
+    )
 
 
 def _update_seen(
