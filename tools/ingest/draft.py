@@ -1,8 +1,9 @@
 """From what a parser read to validated, fingerprinted, redacted Findings.
 
-Every parser fills in ``Draft``s and hands them to :func:`build_report`, so the rules that keep the
-store sound live in one place: merging exact duplicates, line-independent fingerprints, repository
-paths that cannot point outside the repository, and secrets that never get past this module.
+Every parser fills in ``Draft``s and hands them to :func:`finalise` (through :func:`build_report`
+when it holds the whole report in memory), so the rules that keep the store sound live in one
+place: merging exact duplicates, line-independent fingerprints, repository paths that cannot point
+outside the repository, and secrets that never get past this module.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 @dataclass(frozen=True)
 class SecretMaterial:
-    """The secret a scanner reported. Only :func:`build_report` sees it; it redacts it at once."""
+    """The secret a scanner reported. Only :func:`finalise` sees it, and redacts it at once."""
 
     secret_type: str
     value: str | None
