@@ -65,7 +65,7 @@ def publish_approved(deps: WorkflowDeps, approval_id: str, *, case_id: int) -> s
             assert existing is not None
             if existing.status == OutboxStatus.PUBLISHED and existing.ref:
                 return existing.ref
-            found = publisher.find_published(marker)
+            found = publisher.find_published(ticket.repository, marker)
             if found is None:
                 existing.status = OutboxStatus.NEEDS_RECONCILIATION
                 session.add(existing)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from agent.checkpoints import open_checkpointer
 from agent.crashpoints import Crashpoints
 from agent.deps import WorkflowDeps
+from agent.errors import ConfigurationError
 from agent.graph import build_graph
 from agent.ingest import IngestOptions
 from agent.secret_key import secret_fingerprint_key
@@ -22,6 +23,8 @@ from config.settings import Settings
 from tools.ingest.report import ParseContext
 from tools.intel.kev import DEFAULT_SNAPSHOT, load_kev
 from tools.publish.dry_run import DryRunOutbox
+from tools.publish.github_issues import GithubIssues, GithubSettings
+from tools.publish.publisher import Publisher
 from tools.store.database import Database
 
 
@@ -33,7 +36,7 @@ class Runtime:
     def deps(self) -> WorkflowDeps:
         return WorkflowDeps(
             database=self.database,
-            publisher=DryRunOutbox(self.settings.resolved_outbox_dir()),
+            publisher=self.publisher(),
             rubric=load_rubric(),
             approval_ttl=timedelta(hours=self.settings.approval_ttl_hours),
             snippet_context_lines=self.settings.snippet_context_lines,
@@ -47,6 +50,24 @@ class Runtime:
             risk_rubric=load_risk_rubric(),
             business=load_business_context(self.settings.business_context),
         )
+
+    def publisher(self) -> Publisher:
+        """The dry-run outbox by default; GitHub only when configured, allowlisted and tokened."""
+        settings = self.settings
+        if settings.publisher == "dry-run":
+            return DryRunOutbox(settings.resolved_outbox_dir())
+        if "*" in settings.allowed_repositories:
+            raise ConfigurationError(
+                "publishing to GitHub needs an explicit APPSEC_TRIAGE_ALLOWED_REPOSITORIES "
+                '(for example \'["acme/*"]\'); "*" is only for the dry-run outbox'
+            )
+        token = settings.resolved_github_token()
+        if not token:
+            raise ConfigurationError(
+                "publishing to GitHub needs APPSEC_TRIAGE_GITHUB_TOKEN or "
+                "APPSEC_TRIAGE_GITHUB_TOKEN_FILE (see docs/github.md for the permissions)"
+            )
+        return GithubIssues(GithubSettings(base_url=settings.github_api_url), token)
 
     def ingest_options(self) -> IngestOptions:
         return IngestOptions(

@@ -7,6 +7,7 @@ Every other module receives the values it needs as arguments; nothing below this
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -105,6 +106,18 @@ class Settings(BaseSettings):
     github_token: SecretStr | None = Field(
         default=None, description="GitHub token for the publisher (fine-grained PAT)."
     )
+    github_token_file: Path | None = Field(
+        default=None,
+        description="A file holding the GitHub token (a mounted secret); used when no token is set.",
+    )
+    publisher: Literal["dry-run", "github"] = Field(
+        default="dry-run",
+        description="Where approved tickets go: the local dry-run outbox, or GitHub issues.",
+    )
+    github_api_url: str = Field(
+        default="https://api.github.com",
+        description="GitHub REST API base URL; https://HOST/api/v3 for GitHub Enterprise Server.",
+    )
     slack_bot_token: SecretStr | None = Field(default=None, description="Slack bot token (xoxb-).")
     slack_signing_secret: SecretStr | None = Field(
         default=None, description="Slack signing secret, to verify request signatures."
@@ -139,7 +152,20 @@ class Settings(BaseSettings):
             if secret is not None
         ]
         password = _url_password(self.db_url)
-        return values + ([password] if password else [])
+        token = self.resolved_github_token() if self.github_token is None else None
+        return values + ([password] if password else []) + ([token] if token else [])
+
+    def resolved_github_token(self) -> str | None:
+        """The GitHub token: the setting, else the first line of ``github_token_file``."""
+        if self.github_token is not None:
+            return self.github_token.get_secret_value()
+        if self.github_token_file is None:
+            return None
+        try:
+            text = self.github_token_file.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        return text.strip().splitlines()[0] if text.strip() else None
 
     def resolved_db_url(self) -> str:
         """The store URL, defaulting to a SQLite file in the state directory."""

@@ -7,10 +7,12 @@ Each module registers its commands on the shared Typer apps in ``common``.
 
 from __future__ import annotations
 
-from agent.cli import approvals, audit, findings, intel, slack  # noqa: F401 - registers commands
-from agent.cli.common import EXIT_REFUSED, app, fail, open_cli_runtime, out
+from rich.text import Text
+
+from agent.cli import approvals, audit, findings, intel, reconcile, slack  # noqa: F401 - registers commands
+from agent.cli.common import EXIT_BAD_INPUT, EXIT_REFUSED, app, err, fail, open_cli_runtime, out
 from agent.demo import run_demo
-from agent.errors import AgentError
+from agent.errors import AgentError, ConfigurationError
 
 
 @app.command()
@@ -23,4 +25,9 @@ def demo() -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except ConfigurationError as exc:
+        # Raised where the settings are first used (the publisher, say): a setting to fix.
+        err.print(Text("error: ", style="bold red") + Text(str(exc)))
+        raise SystemExit(EXIT_BAD_INPUT) from None

@@ -118,3 +118,48 @@ def test_crash_after_the_claim_before_the_write_needs_reconciliation(
     outcome = json.loads(recovered.stdout)["finished"][str(demo[0]["case"])]
     assert outcome.startswith("needs_reconciliation")
     assert _outbox(cli) == []  # nothing is written blind after an unknown outcome
+
+
+def test_reconcile_publishes_a_claimed_write_that_never_happened_once(
+    cli: Cli, demo: list[dict[str, object]]
+) -> None:
+    case = str(demo[0]["case"])
+    crashed = cli(
+        "approvals",
+        "approve",
+        str(demo[0]["id"]),
+        extra_env={"APPSEC_TRIAGE_CRASHPOINT": "before-publish-write"},
+    )
+    assert crashed.code == -signal.SIGKILL
+    assert cli("triage", "--json").code == 0
+    assert _outbox(cli) == []
+
+    reconciled = cli("reconcile", "--json")
+    assert reconciled.code == 0, reconciled.stderr
+    (result,) = json.loads(reconciled.stdout)
+    assert (str(result["case_id"]), result["outcome"]) == (case, "published")
+    assert _outbox(cli) == [f"case-{case}.md"]
+    assert json.loads(cli("reconcile", "--json").stdout) == []  # nothing left in doubt
+    assert _outbox(cli) == [f"case-{case}.md"]
+
+
+def test_reconcile_records_a_write_that_did_happen(cli: Cli, demo: list[dict[str, object]]) -> None:
+    case = str(demo[0]["case"])
+    crashed = cli(
+        "approvals",
+        "approve",
+        str(demo[0]["id"]),
+        extra_env={"APPSEC_TRIAGE_CRASHPOINT": "before-publish-write"},
+    )
+    assert crashed.code == -signal.SIGKILL
+    assert cli("triage", "--json").code == 0
+    # The write happened after all (say, the destination was slow to show it): the marker is there.
+    (cli.outbox).mkdir(parents=True, exist_ok=True)
+    (cli.outbox / f"case-{case}.md").write_text(f"# t\n\n<!-- appsec-triage:case={case} -->\n")
+
+    (result,) = json.loads(cli("reconcile", "--json").stdout)
+    assert result["outcome"] == "found"
+    assert result["ref"].endswith(f"case-{case}.md")
+    assert _outbox(cli) == [f"case-{case}.md"]
+    audit = cli("audit", "verify", "--json")
+    assert audit.code == 0, audit.stderr

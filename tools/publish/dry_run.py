@@ -27,7 +27,7 @@ class DryRunOutbox:
             raise PublishError(f"malformed marker {marker!r}")
         return self.directory / f"case-{match.group(1)}.md"
 
-    def find_published(self, marker: str) -> str | None:
+    def find_published(self, repository: str, marker: str) -> str | None:
         path = self._path_for(marker)
         try:
             text = path.read_text(encoding="utf-8")

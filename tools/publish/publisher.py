@@ -28,8 +28,8 @@ class Publisher(Protocol):
         """A stable name for where tickets go (part of the idempotency key)."""
         ...
 
-    def find_published(self, marker: str) -> str | None:
-        """The reference of an earlier write carrying ``marker``, if one exists."""
+    def find_published(self, repository: str, marker: str) -> str | None:
+        """The reference of an earlier write to ``repository`` carrying ``marker``, if any."""
         ...
 
     def publish(self, ticket: Ticket, marker: str) -> str:

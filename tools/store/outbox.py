@@ -50,6 +50,14 @@ def release(session: Session, key: str) -> None:
         session.commit()
 
 
+def forget_unwritten(session: Session, key: str) -> None:
+    """Drop a claim in doubt once the destination was checked and holds no trace of the write."""
+    row = session.get(OutboxRow, key)
+    if row is not None and row.status in (OutboxStatus.CLAIMED, OutboxStatus.NEEDS_RECONCILIATION):
+        session.delete(row)
+        session.commit()
+
+
 def mark_published(session: Session, row: OutboxRow, *, ref: str, now: datetime) -> None:
     row.status = OutboxStatus.PUBLISHED
     row.ref = ref

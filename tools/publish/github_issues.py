@@ -1,0 +1,158 @@
+"""The GitHub publisher: an approved ticket becomes one issue, whatever fails on the way.
+
+Exactly once rests on three things. The caller claims an idempotency key in the store before the
+call (agent/publishing.py). PyGithub's automatic retries are off, so a POST is sent once per
+attempt, by us. And after an ambiguous failure (a timeout, a reset connection, a 5xx: the issue may
+exist) we look for the case's hidden marker before trying again. Failures that prove nothing was
+written (a secondary rate limit, a 422) are retried or reported as such.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from github import Auth, Github, GithubException
+from github.Repository import Repository
+
+from tools.publish.publisher import PublishError
+from tools.publish.ticket import Ticket
+
+log = logging.getLogger(__name__)
+
+BOT_LABEL = "appsec-triage"
+"""Every issue we open carries it: the marker lookup lists these first."""
+
+
+@dataclass(frozen=True)
+class GithubSettings:
+    base_url: str
+    """``https://api.github.com``, or ``https://HOST/api/v3`` for GitHub Enterprise Server."""
+    timeout_seconds: float = 15.0
+    attempts: int = 3
+    """POST attempts per publish; each after the first only once the marker lookup came up empty."""
+    max_retry_after_seconds: float = 120.0
+    """Longest secondary-rate-limit wait we sit out; a longer one fails the publish, unwritten."""
+
+
+class GithubIssues:
+    """Creates issues in the ticket's repository through the GitHub REST API."""
+
+    def __init__(
+        self,
+        settings: GithubSettings,
+        token: str,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._settings = settings
+        self._sleep = sleep
+        # retry=None: PyGithub would otherwise resend a POST after a timeout or a 5xx, and a
+        # resent POST after an unseen success is a duplicate issue.
+        self._github = Github(
+            base_url=settings.base_url,
+            auth=Auth.Token(token),
+            retry=None,
+            timeout=int(settings.timeout_seconds),
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+        )
+
+    @property
+    def destination(self) -> str:
+        return f"github:{urlsplit(self._settings.base_url).hostname or 'unknown'}"
+
+    def find_published(self, repository: str, marker: str) -> str | None:
+        """The URL of an issue in ``repository`` whose body carries ``marker``, if any.
+
+        Lists our labelled issues (consistent, unlike search), then falls back to search in case
+        someone removed the label.
+        """
+        repo = self._repository(repository)
+        try:
+            for issue in repo.get_issues(state="all", labels=[BOT_LABEL]):
+                if marker in (issue.body or ""):
+                    return str(issue.html_url)
+            query = f'repo:{repository} is:issue in:body "{marker}"'
+            for issue in self._github.search_issues(query):
+                if marker in (issue.body or ""):
+                    return str(issue.html_url)
+        except GithubException as exc:
+            raise PublishError(f"cannot look for {marker} in {repository}: {_reason(exc)}") from exc
+        except requests.RequestException as exc:
+            raise PublishError(f"cannot reach GitHub to look for {marker}: {exc}") from exc
+        return None
+
+    def publish(self, ticket: Ticket, marker: str) -> str:
+        repo = self._repository(ticket.repository)
+        body = f"{ticket.body}\n\n{marker}\n"
+        labels = list(dict.fromkeys((*ticket.labels, BOT_LABEL)))
+        for attempt in range(1, self._settings.attempts + 1):
+            try:
+                issue = repo.create_issue(
+                    title=ticket.title, body=body, labels=labels, assignees=list(ticket.assignees)
+                )
+            except GithubException as exc:
+                wait = self._secondary_limit_wait(exc)
+                if wait is not None:
+                    log.warning("GitHub secondary rate limit; waiting %.0f s", wait)
+                    self._sleep(wait)
+                    continue
+                if exc.status < 500:
+                    # 4xx: GitHub refused the request, so nothing was created.
+                    raise PublishError(
+                        f"GitHub refused the issue for {ticket.repository}: {_reason(exc)}",
+                        written=False,
+                    ) from exc
+                failure = f"GitHub answered {exc.status}"
+            except requests.RequestException as exc:
+                failure = f"{type(exc).__name__} talking to GitHub"
+            else:
+                return str(issue.html_url)
+            # Ambiguous: the issue may exist. Look before sending the POST again.
+            found = self.find_published(ticket.repository, marker)
+            if found is not None:
+                log.info("%s after the create; the issue exists: %s", failure, found)
+                return found
+            log.warning("%s (attempt %d); no issue carries %s yet", failure, attempt, marker)
+        raise PublishError(
+            f"could not confirm an issue for {ticket.repository} after "
+            f"{self._settings.attempts} attempts",
+            written=None,
+        )
+
+    def _repository(self, full_name: str) -> Repository:
+        try:
+            return self._github.get_repo(full_name, lazy=True)
+        except GithubException as exc:  # pragma: no cover - lazy=True sends nothing
+            raise PublishError(f"{full_name}: {_reason(exc)}", written=False) from exc
+
+    def _secondary_limit_wait(self, exc: GithubException) -> float | None:
+        """Seconds to wait for a secondary rate limit (403/429 with retry-after), else None."""
+        if exc.status not in (403, 429):
+            return None
+        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+        retry_after = headers.get("retry-after")
+        message = str(_reason(exc)).lower()
+        if retry_after is None and "secondary rate limit" not in message:
+            return None
+        try:
+            wait = float(retry_after) if retry_after is not None else 60.0
+        except ValueError:
+            wait = 60.0
+        if wait > self._settings.max_retry_after_seconds:
+            raise PublishError(
+                f"GitHub asks to wait {wait:.0f} s (secondary rate limit); try again later",
+                written=False,
+            ) from exc
+        return wait
+
+
+def _reason(exc: GithubException) -> str:
+    data = exc.data if isinstance(exc.data, dict) else {}
+    message = data.get("message") or str(exc)
+    return f"{exc.status} {message}"[:300]
