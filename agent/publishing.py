@@ -98,10 +98,15 @@ def _write(deps: WorkflowDeps, ticket: Ticket, marker: str, key: str) -> str:
     try:
         ref = deps.publisher.publish(ticket, marker)
     except PublishError as exc:
-        if exc.written is False:
-            with deps.database.session() as session:
+        with deps.database.session() as session:
+            if exc.written is False:
                 outbox.release(session, key)
-        raise
+                raise PublishRefused(f"the destination refused the ticket: {exc}") from exc
+            row = outbox.get(session, key)
+            assert row is not None
+            row.status = OutboxStatus.NEEDS_RECONCILIATION
+            session.add(row)
+        raise NeedsReconciliation(str(exc)) from exc
     deps.crashpoints.reach("after-publish-write")
     log.info("published %s to %s", key, ref)
     with deps.database.session() as session:

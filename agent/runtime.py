@@ -67,7 +67,10 @@ class Runtime:
                 "publishing to GitHub needs APPSEC_TRIAGE_GITHUB_TOKEN or "
                 "APPSEC_TRIAGE_GITHUB_TOKEN_FILE (see docs/github.md for the permissions)"
             )
-        return GithubIssues(GithubSettings(base_url=settings.github_api_url), token)
+        github = GithubSettings(
+            base_url=settings.github_api_url, timeout_seconds=settings.github_timeout_seconds
+        )
+        return GithubIssues(github, token)
 
     def ingest_options(self) -> IngestOptions:
         return IngestOptions(

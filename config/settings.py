@@ -108,11 +108,14 @@ class Settings(BaseSettings):
     )
     github_token_file: Path | None = Field(
         default=None,
-        description="A file holding the GitHub token (a mounted secret); used when no token is set.",
+        description="A file holding the GitHub token (a mounted secret), used when no token is.",
     )
     publisher: Literal["dry-run", "github"] = Field(
         default="dry-run",
         description="Where approved tickets go: the local dry-run outbox, or GitHub issues.",
+    )
+    github_timeout_seconds: int = Field(
+        default=15, gt=0, le=300, description="Seconds before a GitHub request counts as timed out."
     )
     github_api_url: str = Field(
         default="https://api.github.com",

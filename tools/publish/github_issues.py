@@ -2,9 +2,16 @@
 
 Exactly once rests on three things. The caller claims an idempotency key in the store before the
 call (agent/publishing.py). PyGithub's automatic retries are off, so a POST is sent once per
-attempt, by us. And after an ambiguous failure (a timeout, a reset connection, a 5xx: the issue may
-exist) we look for the case's hidden marker before trying again. Failures that prove nothing was
-written (a secondary rate limit, a 422) are retried or reported as such.
+attempt, by us. And after an ambiguous failure we look for the case's hidden marker before
+anything else:
+
+- a 5xx answer: GitHub has finished with the request, so if no issue carries the marker, none
+  was created, and the POST is sent again;
+- a timeout or a dropped connection: GitHub may still be working on it, so a marker not found yet
+  proves nothing. We stop with "outcome unknown"; ``appsec-triage reconcile`` looks again later.
+
+Failures that prove nothing was written (a secondary rate limit, a 422) are retried after the
+wait GitHub asks for, or reported as unwritten.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ BOT_LABEL = "appsec-triage"
 class GithubSettings:
     base_url: str
     """``https://api.github.com``, or ``https://HOST/api/v3`` for GitHub Enterprise Server."""
-    timeout_seconds: float = 15.0
+    timeout_seconds: int = 15
     attempts: int = 3
     """POST attempts per publish; each after the first only once the marker lookup came up empty."""
     max_retry_after_seconds: float = 120.0
@@ -57,9 +64,10 @@ class GithubIssues:
             base_url=settings.base_url,
             auth=Auth.Token(token),
             retry=None,
-            timeout=int(settings.timeout_seconds),
+            timeout=settings.timeout_seconds,
             seconds_between_requests=None,
             seconds_between_writes=None,
+            lazy=True,  # get_repo sends nothing; the create or the lookup is the first request
         )
 
     @property
@@ -109,16 +117,24 @@ class GithubIssues:
                         written=False,
                     ) from exc
                 failure = f"GitHub answered {exc.status}"
+                still_running = False
             except requests.RequestException as exc:
                 failure = f"{type(exc).__name__} talking to GitHub"
+                still_running = True
             else:
                 return str(issue.html_url)
-            # Ambiguous: the issue may exist. Look before sending the POST again.
+            # Ambiguous: the issue may exist. Look before anything else.
             found = self.find_published(ticket.repository, marker)
             if found is not None:
                 log.info("%s after the create; the issue exists: %s", failure, found)
                 return found
-            log.warning("%s (attempt %d); no issue carries %s yet", failure, attempt, marker)
+            if still_running:
+                raise PublishError(
+                    f"{failure} while creating the issue in {ticket.repository}; GitHub may "
+                    "still create it, so nothing is retried: run `appsec-triage reconcile`",
+                    written=None,
+                )
+            log.warning("%s (attempt %d); no issue carries %s", failure, attempt, marker)
         raise PublishError(
             f"could not confirm an issue for {ticket.repository} after "
             f"{self._settings.attempts} attempts",
@@ -126,10 +142,7 @@ class GithubIssues:
         )
 
     def _repository(self, full_name: str) -> Repository:
-        try:
-            return self._github.get_repo(full_name, lazy=True)
-        except GithubException as exc:  # pragma: no cover - lazy=True sends nothing
-            raise PublishError(f"{full_name}: {_reason(exc)}", written=False) from exc
+        return self._github.get_repo(full_name)
 
     def _secondary_limit_wait(self, exc: GithubException) -> float | None:
         """Seconds to wait for a secondary rate limit (403/429 with retry-after), else None."""
