@@ -19,6 +19,7 @@ from tools.findings.finding import FindingKind
 from tools.findings.severity import Severity
 from tools.publish.payload import content_hash
 from tools.repo.context import CodeContext, build_code_context
+from tools.repo.dependencies import dependency_context
 from tools.repo.reader import RepoReader
 from tools.store.audit import append_event
 from tools.store.tables import CaseStatus, FindingRow, ProposalRow
@@ -40,7 +41,7 @@ def code_context(deps: WorkflowDeps, finding_id: int) -> CodeContext:
     reader = None
     if row.repo_root and Path(row.repo_root).is_dir():
         reader = RepoReader(Path(row.repo_root), max_file_bytes=deps.max_file_bytes)
-    return build_code_context(
+    context = build_code_context(
         path=row.path,
         start_line=row.start_line,
         end_line=row.end_line,
@@ -50,6 +51,16 @@ def code_context(deps: WorkflowDeps, finding_id: int) -> CodeContext:
         max_lines=deps.max_snippet_lines,
         holds_secret=row.kind == FindingKind.SECRET,
     )
+    details = row.details or {}
+    if reader is None or row.kind != FindingKind.SCA or not details.get("package"):
+        return context
+    dependency = dependency_context(
+        reader,
+        ecosystem=details.get("ecosystem"),
+        package=str(details["package"]),
+        manifest_path=row.path,
+    )
+    return context.model_copy(update={"dependency": dependency})
 
 
 def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -> Proposal:

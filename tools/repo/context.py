@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tools.repo.blame import last_change
 from tools.repo.codeowners import load_codeowners
+from tools.repo.dependencies import DependencyContext
 from tools.repo.enclosing import enclosing_scope
 from tools.repo.file_role import FileRole, classify
 from tools.repo.reader import RepoReader, RepoReadError, slice_lines
@@ -61,6 +62,8 @@ class CodeContext(BaseModel):
     last_change_date: str | None = None
     last_change_summary: str | None = None
     """A commit message: untrusted text."""
+    dependency: DependencyContext | None = None
+    """For a vulnerable dependency: where it is declared, direct or not, scope, whether imported."""
 
 
 _WITHHELD = "the code is withheld: the flagged lines hold a secret"
