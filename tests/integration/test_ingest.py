@@ -211,3 +211,44 @@ def test_findings_show_states_every_risk_factor_with_its_source(cli: Cli) -> Non
         "source": "business context entry 1 (example/notesvc)",
     }
     assert {f["name"]: f for f in in_tests["risk"]["factors"]}["exposure"]["value"] == "none"
+
+
+def test_an_sca_finding_shows_how_its_package_is_used(cli: Cli, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "app").mkdir(parents=True)
+    (repo / "requirements.txt").write_text("requests==2.19.0\n")
+    (repo / "requirements-dev.txt").write_text("pytest==8.0.0\n")
+    (repo / "app" / "client.py").write_text("import requests\n")
+    report = {
+        "results": [
+            {
+                "source": {"path": "requirements.txt", "type": "lockfile"},
+                "packages": [
+                    {
+                        "package": {"name": "requests", "version": "2.19.0", "ecosystem": "PyPI"},
+                        "vulnerabilities": [
+                            {
+                                "id": "GHSA-x84v-xcm2-53pg",
+                                "aliases": ["CVE-2018-18074"],
+                                "summary": "Insufficiently Protected Credentials in Requests",
+                            }
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "osv.json"
+    path.write_text(json.dumps(report))
+    assert cli("ingest", str(path), "--repo-root", str(repo), "--repository", "acme/app").code == 0
+    shown = json.loads(cli("findings", "show", "1", "--json").stdout)
+    assert shown["kind"] == "sca"
+    assert shown["details"]["package"] == "requests"
+    dependency = shown["context"]["dependency"]
+    assert (dependency["manifest"], dependency["direct"], dependency["scope"]) == (
+        "requirements.txt",
+        True,
+        "runtime",
+    )
+    assert (dependency["imported"], dependency["import_sites"]) == (True, ["app/client.py:1"])
+    assert {source["field"] for source in dependency["sources"]} >= {"direct", "imported"}
