@@ -55,12 +55,24 @@ test: lint typecheck suite-sqlite suite-postgres
 
 # Evals on the shared data, read in place: every report parsed or rejected with a reason (no crash),
 # and risk properties on real findings (non-shipping code never ranks higher; KEV never below high).
+# Then triage quality (docs/evals.md): the example app and OWASP BenchmarkPython, each gated against
+# evals/baselines/<dataset>.json (exit 1 on a regression). Reports go to .appsec-triage/evals/.
 eval: $(STAMP)
 	@if [ -d "$(SHARED_DATA)/scanner-reports" ]; then \
 		$(BIN)/python -m evals.formats_corpus --data "$(SHARED_DATA)/scanner-reports" > .eval-formats.txt && \
 		$(BIN)/python -m evals.risk_corpus --data "$(SHARED_DATA)/scanner-reports"; \
 	else \
 		echo "WARNING: $(SHARED_DATA) not found; the corpus evals did not run (set SHARED_DATA)." >&2; \
+	fi
+	$(BIN)/appsec-triage-eval --dataset example
+	@if [ -d "$(SHARED_DATA)/owasp-benchmark-python" ]; then \
+		$(BIN)/appsec-triage-eval --dataset owasp-benchmark-python --data "$(SHARED_DATA)"; \
+	else \
+		echo "" >&2; \
+		echo "################################################################################" >&2; \
+		echo "# WARNING: $(SHARED_DATA)/owasp-benchmark-python not found." >&2; \
+		echo "# The triage-quality eval on OWASP BenchmarkPython did NOT run (set SHARED_DATA)." >&2; \
+		echo "################################################################################" >&2; \
 	fi
 
 clean:

@@ -1,6 +1,8 @@
 """Score the deterministic triage of the bundled example app against its hand-written labels.
 
-Run: ``.venv/bin/python -m evals.example_app`` (uses a throwaway SQLite store).
+The full eval (report, baseline gate) is ``appsec-triage-eval --dataset example``; this module
+keeps the compact score the graph tests assert on, computed with the same dataset, runner and
+metrics. Run: ``.venv/bin/python -m evals.example_app`` (uses a throwaway SQLite store).
 The labels (examples/vulnerable-app/labels.json) mark each Bandit result as a true or false
 positive with the lowest severity it deserves. The numbers that matter:
 
@@ -14,21 +16,24 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
-
-from agent.demo import DEMO_REPO, ingest_example
-from agent.runtime import Runtime, open_runtime
-from agent.workflow import triage
-from config.settings import Settings
+from agent.runtime import Runtime
+from evals.datasets import EXAMPLE_LABELS, example_dataset
+from evals.metrics import (
+    FALSE_POSITIVE,
+    NEEDS_HUMAN,
+    TRUE_POSITIVE,
+    Outcome,
+    auto_filed_false_positives,
+    severity_agreement,
+    unsafe_closures,
+)
+from evals.runner import run, triage_dataset
 from tools.findings.severity import Severity
-from tools.store.tables import CaseFindingRow, FindingRow, ProposalRow
 
-LABELS = DEMO_REPO / "labels.json"
+LABELS = EXAMPLE_LABELS
 
 
 @dataclass(frozen=True)
@@ -51,52 +56,57 @@ Proposals = dict[tuple[str, str, int], tuple[str, str, str]]
 
 def score(proposals: Proposals, labels: list[dict[str, Any]]) -> Scored:
     """``proposals``: (rule, path, line) → (verdict, proposed severity, scanner severity)."""
-    tp = [lab for lab in labels if lab["label"] == "true_positive"]
-    fp = [lab for lab in labels if lab["label"] == "false_positive"]
-
-    def proposal(label: dict[str, Any]) -> tuple[str, str, str]:
-        return proposals[(label["rule_id"], label["path"], label["line"])]
-
-    def meets(label: dict[str, Any], index: int) -> bool:
-        deserved = Severity(label["expected_min_severity"])
-        return Severity(proposal(label)[index]).rank >= deserved.rank
-
-    met = sum(meets(lab, 1) for lab in tp)
+    outcomes = [_outcome(label, proposals) for label in labels]
+    tp = sum(o.truth == TRUE_POSITIVE for o in outcomes)
+    fp = [o for o in outcomes if o.truth == FALSE_POSITIVE]
+    proposed = severity_agreement(outcomes, "proposed")
+    scanner = severity_agreement(outcomes, "scanner")
+    met = proposed.at_or_above.count if proposed else 0
     return Scored(
         labelled=len(labels),
-        true_positives=len(tp),
+        true_positives=tp,
         false_positives=len(fp),
         severity_met=met,
-        scanner_severity_met=sum(meets(lab, 2) for lab in tp),
-        missed_true_positives=len(tp) - met,
-        auto_filed_false_positives=sum(proposal(lab)[0] == "true_positive" for lab in fp),
-        false_positives_sent_to_a_human=sum(proposal(lab)[0] == "needs_human" for lab in fp),
-        unsafe_closures=sum(proposal(lab)[0] == "false_positive" for lab in tp),
+        scanner_severity_met=scanner.at_or_above.count if scanner else 0,
+        missed_true_positives=tp - met,
+        auto_filed_false_positives=auto_filed_false_positives(outcomes).count,
+        false_positives_sent_to_a_human=sum(o.verdict == NEEDS_HUMAN for o in fp),
+        unsafe_closures=unsafe_closures(outcomes).count,
+    )
+
+
+def _outcome(label: dict[str, Any], proposals: Proposals) -> Outcome:
+    verdict, severity, tool_severity = proposals[(label["rule_id"], label["path"], label["line"])]
+    return Outcome(
+        tool="bandit",
+        rule_id=label["rule_id"],
+        path=label["path"],
+        line=label["line"],
+        truth=label["label"],
+        verdict=verdict,
+        severity=Severity(severity),
+        tool_severity=Severity(tool_severity),
+        expected_severity=Severity(label["expected_min_severity"]),
     )
 
 
 def triage_example(runtime: Runtime) -> Proposals:
     """Ingest and triage the example app and return what was proposed for each finding."""
-    ingest_example(runtime)
-    with runtime.workflow() as (deps, graph):
-        triage(deps, graph, limit=None)
-    with runtime.database.session() as session:
-        rows = session.exec(
-            select(FindingRow, ProposalRow)
-            .join(CaseFindingRow, col(CaseFindingRow.finding_id) == col(FindingRow.id))
-            .join(ProposalRow, col(ProposalRow.case_id) == col(CaseFindingRow.case_id))
-        ).all()
+    triaged = triage_dataset(runtime, example_dataset())
     return {
-        (f.rule_id, f.path or "", f.start_line or 0): (p.verdict, p.severity, p.tool_severity)
-        for f, p in rows
+        (rule, path, line): (p.verdict, p.severity.value, p.tool_severity.value)
+        for (_tool, rule, path, line), p in triaged.proposals.items()
     }
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        runtime = open_runtime(Settings(state_dir=Path(tmp)))
-        scored = score(triage_example(runtime), json.loads(LABELS.read_text()))
-        runtime.database.dispose()
+    result = run(example_dataset())
+    proposals = {
+        (o.rule_id, o.path, o.line): (o.verdict, str(o.severity), str(o.tool_severity))
+        for o in result.outcomes
+        if o.severity is not None
+    }
+    scored = score(proposals, json.loads(LABELS.read_text(encoding="utf-8")))
     sys.stdout.write(json.dumps(asdict(scored), indent=2) + "\n")
     return 0
 
