@@ -5,12 +5,15 @@ A rejected file leaves nothing behind and does not stop the others.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from agent.deps import utc_now
 from tools.ingest import registry
@@ -75,8 +78,62 @@ def ingest_file(
     """Validate and store one report in one transaction; a rejected report leaves nothing."""
     # A file name from the OS may carry undecodable bytes (surrogate escapes): never store those.
     shown = replace_lone_surrogates(str(path))
+    return _ingest(
+        database,
+        shown,
+        file_name=replace_lone_surrogates(path.name),
+        opened=lambda: _open(path, format_name, options),
+        repo_root=repo_root,
+        repository=repository,
+        options=options,
+    )
+
+
+def ingest_document(
+    database: Database,
+    document: Any,
+    *,
+    name: str,
+    format_name: str,
+    repository: str,
+    partial: bool,
+    options: IngestOptions,
+) -> IngestResult:
+    """Like :func:`ingest_file`, for a report fetched over an API and held in memory only.
+
+    ``partial``: the document is a filtered view (``--since``), so what it lacks is not fixed.
+    """
+
+    def opened() -> tuple[ReportStream, str]:
+        parsed = registry.format_named(format_name).parse(document, options.context)
+        stream = parsed.stream()
+        if partial:
+            stream = dataclasses.replace(stream, complete=False)
+        return stream, hashlib.sha256(orjson.dumps(document)).hexdigest()
+
+    return _ingest(
+        database,
+        name,
+        file_name=name,
+        opened=opened,
+        repo_root=None,
+        repository=repository,
+        options=options,
+    )
+
+
+def _ingest(
+    database: Database,
+    shown: str,
+    *,
+    file_name: str,
+    opened: Callable[[], tuple[ReportStream, str]],
+    repo_root: Path | None,
+    repository: str | None,
+    options: IngestOptions,
+) -> IngestResult:
     try:
-        report, sha256 = _open(path, format_name, options)
+        report, sha256 = opened()
         name = (
             repository or report.repository or (repo_root.resolve().name if repo_root else "local")
         )
@@ -84,7 +141,7 @@ def ingest_file(
             stored = store_report(
                 session,
                 report=report,
-                file_name=replace_lone_surrogates(path.name),
+                file_name=file_name,
                 sha256=sha256,
                 repository=name[:500],
                 repo_root=str(repo_root.resolve()) if repo_root else None,

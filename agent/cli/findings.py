@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,15 +23,22 @@ from agent.cli.common import (
     print_json,
     text_table,
 )
-from agent.ingest import IngestResult, ingest_file
+from agent.ingest import IngestResult, ingest_document, ingest_file
+from agent.runtime import Runtime
 from agent.steps import code_context, propose
+from tools.ingest.github_alerts import fetch_alert_lists, read_client
 from tools.store.findings import list_findings
 from tools.store.tables import FindingRow, FindingStatus
+
+_REPOSITORY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")
 
 
 @app.command()
 def ingest(
-    reports: Annotated[list[Path], typer.Argument(help="Report files (SARIF 2.1.0).")],
+    reports: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Report files in any supported format (docs/formats.md)."),
+    ] = None,
     repo_root: Annotated[
         Path | None,
         typer.Option(help="Checkout the report's paths are relative to (for code context)."),
@@ -40,13 +49,37 @@ def ingest(
     report_format: Annotated[
         str | None, typer.Option("--format", help="Skip detection and parse as this format.")
     ] = None,
+    github: Annotated[
+        str | None,
+        typer.Option(
+            "--github",
+            help="Also pull this OWNER/REPO's code-scanning, Dependabot, secret-scanning alerts.",
+        ),
+    ] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="With --github: only alerts updated on or after this date (a partial view: "
+            "nothing is marked fixed).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Validate and store scanner reports; duplicates are merged, bad files rejected."""
+    reports = reports or []
     if repo_root is not None and not repo_root.is_dir():
         fail(EXIT_BAD_INPUT, f"--repo-root {repo_root}: not a directory")
+    if not reports and github is None:
+        fail(EXIT_BAD_INPUT, "name report files, or --github OWNER/REPO, or both")
+    if since is not None and github is None:
+        fail(EXIT_BAD_INPUT, "--since applies to --github only")
+    if github is not None and not _REPOSITORY.fullmatch(github):
+        fail(EXIT_BAD_INPUT, f"--github {github!r}: expected OWNER/REPO")
     runtime = open_cli_runtime()
     results: list[IngestResult] = []
+    if github is not None:
+        results.extend(_github_alerts(runtime, github, since))
     for index, path in enumerate(reports, start=1):
         if len(reports) > 1 and not as_json:
             err.print(f"[{index}/{len(reports)}] {path}")
@@ -115,6 +148,37 @@ def _finding_json(row: FindingRow) -> dict[str, Any]:
         "status": row.status,
         "duplicate_of": row.duplicate_of,
     }
+
+
+def _github_alerts(runtime: Runtime, repository: str, since: datetime | None) -> list[IngestResult]:
+    settings = runtime.settings
+    token = settings.resolved_github_token()
+    if not token:
+        fail(EXIT_BAD_INPUT, "--github needs APPSEC_TRIAGE_GITHUB_TOKEN (or …_GITHUB_TOKEN_FILE)")
+    client = read_client(
+        settings.github_api_url, token, timeout_seconds=settings.github_timeout_seconds
+    )
+    err.print(f"fetching alerts of {repository} from {settings.github_api_url}")
+    results: list[IngestResult] = []
+    for alert_list in fetch_alert_lists(
+        client, repository, since=since.replace(tzinfo=UTC) if since else None
+    ):
+        name = f"github:{repository}:{alert_list.kind}"
+        if alert_list.alerts is None:
+            results.append(IngestResult(name, None, 0, 0, 0, 0, 0, "rejected", alert_list.error))
+            continue
+        results.append(
+            ingest_document(
+                runtime.database,
+                alert_list.alerts,
+                name=name,
+                format_name=alert_list.format_name,
+                repository=repository,
+                partial=since is not None,
+                options=runtime.ingest_options(),
+            )
+        )
+    return results
 
 
 @findings_app.command("list")

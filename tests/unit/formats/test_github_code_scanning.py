@@ -54,7 +54,7 @@ def test_an_open_alert_carries_rule_path_line_cwe_and_security_severity() -> Non
     assert report.repository == "https://github.com/OWASP/test-repository"
     (finding,) = report.findings
     assert finding.kind is FindingKind.SAST
-    assert (finding.tool, finding.tool_version) == ("CodeQL", "2.16.2")
+    assert (finding.tool, finding.tool_version) == ("GitHub code scanning", "CodeQL 2.16.2")
     assert finding.rule_id == "py/clear-text-storage-sensitive-data"
     assert finding.rule_name == "Clear-text storage of sensitive information"
     assert (finding.path, finding.start_line, finding.end_line) == ("src/file.py", 42, 42)

@@ -25,7 +25,7 @@ from tools.ingest.report import ParseContext, ParsedReport
 
 FORMAT = "github-code-scanning"
 _OPEN = "open"
-_DEFAULT_TOOL = "GitHub code scanning"
+TOOL = "GitHub code scanning"
 _STATES = frozenset({"open", "dismissed", "fixed"})
 _ALERT_URL = re.compile(r"^(https?://[^/\s]+/[^/\s]+/[^/\s]+)/security/code-scanning/\d+$")
 _CWE_TAG = re.compile(r"^external/cwe/(cwe-\d+)$", re.IGNORECASE)
@@ -51,7 +51,10 @@ def parse(document: Any, context: ParseContext) -> ParsedReport:
     states = [_state(alert, f"[{i}]") for i, alert in enumerate(alerts)]
     return build_report(
         format_name=FORMAT,
-        tools=[_tool_name(alert) for alert in alerts] or [_DEFAULT_TOOL],
+        # One listing covers every analysis tool of the repository, and an empty listing means
+        # none has an alert left: the findings belong to one tool, GitHub code scanning, so the
+        # lifecycle can mark them fixed. The analysis tool is kept in tool_version.
+        tools=[TOOL],
         results=len(alerts),
         ignored=sum(1 for state in states if state != _OPEN),
         drafts=_drafts(alerts, states),
@@ -74,7 +77,7 @@ def _state(alert: JsonObject, where: str) -> str:
 def _tool_name(alert: JsonObject) -> str:
     tool = alert.get("tool")
     name = tool.get("name") if isinstance(tool, dict) else None
-    return name if isinstance(name, str) and name else _DEFAULT_TOOL
+    return name if isinstance(name, str) and name else "unknown analysis tool"
 
 
 def _repository(alert: JsonObject) -> str | None:
@@ -110,8 +113,10 @@ def _draft(alert: JsonObject, where: str) -> Draft:
     message = opt_str(message_obj, "text", f"{iwhere}.message") or description or rule_id
     kind = kind_for(tool_name, rule_id)
     return Draft(
-        tool=tool_name,
-        tool_version=opt_str(tool, "version", f"{where}.tool"),
+        tool=TOOL,
+        tool_version=" ".join(
+            part for part in (tool_name, opt_str(tool, "version", f"{where}.tool")) if part
+        )[:100],
         rule_id=rule_id,
         rule_name=description or opt_str(rule, "name", rwhere),
         message=message,
