@@ -88,6 +88,7 @@ def summary_of(row: FindingRow) -> FindingSummary:
             if str(advisory).upper().startswith("CVE-")
         ),
         secret_verified=(row.details or {}).get("verified") if row.kind == "secret" else None,
+        ai_details=row.details if row.kind in ("llm", "model_artifact") else None,
     )
 
 

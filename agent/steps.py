@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent import cases
+from agent.ai_rules import apply_ai_rules
 from agent.deps import WorkflowDeps
 from agent.policy import assess
 from agent.proposal import Proposal
@@ -73,9 +74,17 @@ def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -
         tool_severity=Severity(finding.tool_severity),
         file_role=context.file_role,
         rubric=deps.rubric,
-        untrusted_text=f"{finding.message}\n{context.snippet or ''}",
+        untrusted_text=f"{finding.message}\n{context.snippet or ''}{_ai_excerpts(finding)}",
         known_exploited=exploited,
         live_secret=finding.kind == FindingKind.SECRET and finding.secret_verified is True,
+    )
+    # AI findings: success rate, the application's capabilities, whether a model file is loaded.
+    proposal = apply_ai_rules(
+        proposal,
+        kind=finding.kind,
+        details=finding.ai_details,
+        application=None,  # no capabilities config wired yet: the rule assumes the worse case
+        file_role=context.file_role,
     )
     if deps.kev is None or deps.risk_rubric is None:
         return proposal
@@ -91,6 +100,13 @@ def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -
         today=deps.clock().date(),
     )
     return proposal.model_copy(update={"risk": risk})
+
+
+def _ai_excerpts(finding: FindingSummary) -> str:
+    """An AI finding's attack prompt and response excerpts: untrusted text to screen too."""
+    details = finding.ai_details or {}
+    parts = [details.get("prompt_excerpt"), details.get("response_excerpt")]
+    return "".join(f"\n{part}" for part in parts if isinstance(part, str))
 
 
 def request_ticket_approval(

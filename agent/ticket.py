@@ -6,9 +6,12 @@ built here from validated ids, never taken from the finding.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 from agent.proposal import Proposal
+from config.ai_frameworks import default_ai_frameworks, framework_link
 from tools.publish.markdown import code_block, inline_code
 from tools.publish.ticket import Ticket
 from tools.repo.context import CodeContext
@@ -38,6 +41,8 @@ class FindingSummary(BaseModel):
     """CVEs an SCA finding's advisory names (from the report's structured fields)."""
     secret_verified: bool | None = None
     """For a leaked secret: whether the scanner confirmed it is live."""
+    ai_details: dict[str, Any] | None = None
+    """For an ``llm`` or ``model_artifact`` finding: its stored details (rates, frameworks)."""
 
 
 def draft_ticket(
@@ -99,13 +104,39 @@ def draft_ticket(
         f"- Decided by: {proposal.decided_by}, approved by a human before filing",
         "",
         *_risk_section(proposal),
+        *_ai_section(finding),
         "## Remediation",
         "",
-        _remediation(finding.cwe_ids),
+        _ai_remediation(finding) or _remediation(finding.cwe_ids),
     ]
     labels = ("security", f"severity:{proposal.severity.value}", "appsec-triage")
     body = sanitise_github_markdown("\n".join(lines), allowed_link_hosts).text
     return Ticket(repository=finding.repository, title=title, body=body, labels=labels)
+
+
+def _ai_frameworks(finding: FindingSummary) -> tuple[str, ...]:
+    frameworks = (finding.ai_details or {}).get("frameworks") or ()
+    return tuple(str(f) for f in frameworks)
+
+
+def _ai_section(finding: FindingSummary) -> list[str]:
+    """OWASP LLM Top 10 and MITRE ATLAS ids, each linked by code from its validated id."""
+    frameworks = _ai_frameworks(finding)
+    if not frameworks:
+        return []
+    titles = default_ai_frameworks().titles
+    lines = ["## Frameworks", ""]
+    for framework_id in frameworks:
+        title = titles.get(framework_id)
+        link = framework_link(framework_id, title)
+        label = f"{framework_id} {title}" if title else framework_id
+        lines.append(f"- [{label}]({link})" if link else f"- {label}")
+    return [*lines, ""]
+
+
+def _ai_remediation(finding: FindingSummary) -> str | None:
+    ai_class = default_ai_frameworks().for_frameworks(_ai_frameworks(finding))
+    return ai_class.remediation if ai_class else None
 
 
 def _risk_section(proposal: Proposal) -> list[str]:

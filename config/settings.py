@@ -52,6 +52,8 @@ class Settings(BaseSettings):
             "github.com",
             "owasp.org",
             "cheatsheetseries.owasp.org",
+            "genai.owasp.org",
+            "atlas.mitre.org",
         ),
         description="The only hosts a published ticket may link to (https only).",
     )

@@ -26,6 +26,7 @@ from agent.cli.common import (
 from agent.ingest import IngestResult, ingest_document, ingest_file
 from agent.runtime import Runtime
 from agent.steps import code_context, propose
+from config.ai_frameworks import framework_of
 from tools.ingest.github_alerts import fetch_alert_lists, read_client
 from tools.store.findings import list_findings
 from tools.store.tables import FindingRow, FindingStatus
@@ -147,7 +148,16 @@ def _finding_json(row: FindingRow) -> dict[str, Any]:
         "kind": row.kind,
         "status": row.status,
         "duplicate_of": row.duplicate_of,
+        "frameworks": list(_frameworks(row.details)),
     }
+
+
+def _frameworks(details: object) -> tuple[str, ...]:
+    """OWASP LLM / ATLAS ids an AI finding's details carry (stored JSON: checked, not trusted)."""
+    ids = details.get("frameworks") if isinstance(details, dict) else None
+    if not isinstance(ids, list):
+        return ()
+    return tuple(i for i in ids if isinstance(i, str) and framework_of(i) is not None)
 
 
 def _github_alerts(runtime: Runtime, repository: str, since: datetime | None) -> list[IngestResult]:
@@ -187,12 +197,26 @@ def findings_list(
         FindingStatus | None,
         typer.Option(help="Only findings in this lifecycle state (new, open, fixed, reopened)."),
     ] = None,
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            help="Only AI findings mapped to this framework: owasp-llm (OWASP Top 10 for LLM "
+            "Applications 2025) or atlas (MITRE ATLAS)."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Distinct findings, oldest first."""
+    if framework not in (None, "owasp-llm", "atlas"):
+        fail(EXIT_BAD_INPUT, f"--framework must be owasp-llm or atlas, not {framework!r}")
     runtime = open_cli_runtime()
     with runtime.database.session() as session:
-        rows = [_finding_json(row) for row in list_findings(session, status=status)]
+        rows = [
+            _finding_json(row)
+            for row in list_findings(session, status=status)
+            if framework is None
+            or any(framework_of(i) == framework for i in _frameworks(row.details))
+        ]
     if as_json:
         print_json(rows)
         return

@@ -11,6 +11,8 @@ from tools.findings.severity import Severity
 
 CweId = Annotated[str, StringConstraints(pattern=r"^CWE-[1-9][0-9]{0,5}$")]
 ShortText = Annotated[str, Field(max_length=500)]
+EXCERPT_CHARS = 300
+"""How much of an attack prompt or model response an LLM finding keeps."""
 
 
 class FindingKind(StrEnum):
@@ -20,6 +22,8 @@ class FindingKind(StrEnum):
     SECRET = "secret"  # noqa: S105  # nosec B105
     IAC = "iac"
     DAST = "dast"
+    LLM = "llm"
+    MODEL_ARTIFACT = "model_artifact"
 
 
 class _Details(BaseModel):
@@ -74,8 +78,59 @@ class DastDetails(_Details):
     parameter: ShortText | None = None
 
 
+Excerpt = Annotated[str, Field(max_length=EXCERPT_CHARS)]
+FrameworkId = Annotated[
+    str, StringConstraints(pattern=r"^(?:LLM(?:0[1-9]|10):2025|AML\.T[0-9]{4}(?:\.[0-9]{3})?)$")
+]
+
+
+class LlmDetails(_Details):
+    """A red-team probe that got an AI application to misbehave.
+
+    The prompt and the response are attacker-shaped text: only short excerpts are kept, and they
+    are shown as untrusted text like any scanner message.
+    """
+
+    kind: Literal[FindingKind.LLM] = FindingKind.LLM
+    probe: ShortText
+    """The scanner's probe or plugin (garak ``dan.DanInTheWild``, promptfoo ``harmful:hate``)."""
+    detector: ShortText | None = None
+    goal: ShortText | None = None
+    target: ShortText | None = None
+    """The model or endpoint under test, as the scanner names it."""
+    attempts: Annotated[int | None, Field(ge=0)] = None
+    hits: Annotated[int | None, Field(ge=0)] = None
+    success_rate: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    """Share of attempts that succeeded; None when the report only lists the successes."""
+    max_score: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    """The highest detector score among the hits (garak)."""
+    prompt_excerpt: Excerpt | None = None
+    response_excerpt: Excerpt | None = None
+    frameworks: tuple[FrameworkId, ...] = ()
+    """OWASP Top 10 for LLM Applications 2025 and MITRE ATLAS ids (config/ai_frameworks.toml)."""
+
+
+class ModelArtifactDetails(_Details):
+    """An unsafe construct in a model file (a pickle that imports ``os.system``)."""
+
+    kind: Literal[FindingKind.MODEL_ARTIFACT] = FindingKind.MODEL_ARTIFACT
+    file: Annotated[str, Field(min_length=1, max_length=2000)]
+    """The model file as the scanner names it (``models/model.pt``)."""
+    member: Annotated[str | None, Field(max_length=2000)] = None
+    """The archive member holding the construct (``archive/data.pkl``), for zip-based formats."""
+    module: ShortText | None = None
+    operator: ShortText | None = None
+    frameworks: tuple[FrameworkId, ...] = ()
+
+    @property
+    def location(self) -> str:
+        """``model.pt:archive/data.pkl``, the scanners' own spelling of a member's place."""
+        return f"{self.file}:{self.member}" if self.member else self.file
+
+
 FindingDetails = Annotated[
-    ScaDetails | SecretDetails | IacDetails | DastDetails, Field(discriminator="kind")
+    ScaDetails | SecretDetails | IacDetails | DastDetails | LlmDetails | ModelArtifactDetails,
+    Field(discriminator="kind"),
 ]
 
 

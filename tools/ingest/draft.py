@@ -23,6 +23,8 @@ from tools.findings.finding import (
     FindingDetails,
     FindingKind,
     IacDetails,
+    LlmDetails,
+    ModelArtifactDetails,
     ScaDetails,
     SecretDetails,
 )
@@ -80,7 +82,7 @@ class Draft:
     identity: str | None = None
     """What makes this the same problem across scans, without line numbers. Default: the flagged
     code, else the message."""
-    details: ScaDetails | IacDetails | DastDetails | None = None
+    details: ScaDetails | IacDetails | DastDetails | LlmDetails | ModelArtifactDetails | None = None
     """Kind-specific fields; a secret finding gets its details from ``secret`` instead."""
     secret: SecretMaterial | None = field(default=None, repr=False)
 

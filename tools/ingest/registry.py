@@ -12,6 +12,7 @@ from tools.ingest.formats import (
     checkov,
     cyclonedx,
     detect_secrets,
+    garak,
     github_code_scanning,
     github_dependabot,
     github_secret_scanning,
@@ -19,10 +20,16 @@ from tools.ingest.formats import (
     gitlab_sast,
     gitleaks,
     grype,
+    jfrog_xray,
+    jfrog_xray_api_summary,
+    jfrog_xray_on_demand,
+    jfrog_xray_unified,
+    modelscan,
     npm_audit,
     npm_audit_v7,
     osv_scanner,
     pip_audit,
+    promptfoo,
     sarif,
     semgrep,
     snyk,
@@ -93,6 +100,25 @@ FORMATS: tuple[ReportFormat, ...] = (
         name=osv_scanner.FORMAT, looks_like=osv_scanner.looks_like, parse=osv_scanner.parse
     ),
     ReportFormat(name=cyclonedx.FORMAT, looks_like=cyclonedx.looks_like, parse=cyclonedx.parse),
+    ReportFormat(name=garak.FORMAT, looks_like=garak.looks_like, parse=garak.parse),
+    ReportFormat(name=promptfoo.FORMAT, looks_like=promptfoo.looks_like, parse=promptfoo.parse),
+    ReportFormat(name=modelscan.FORMAT, looks_like=modelscan.looks_like, parse=modelscan.parse),
+    ReportFormat(
+        name=jfrog_xray_unified.FORMAT,
+        looks_like=jfrog_xray_unified.looks_like,
+        parse=jfrog_xray_unified.parse,
+    ),
+    ReportFormat(
+        name=jfrog_xray_api_summary.FORMAT,
+        looks_like=jfrog_xray_api_summary.looks_like,
+        parse=jfrog_xray_api_summary.parse,
+    ),
+    ReportFormat(
+        name=jfrog_xray_on_demand.FORMAT,
+        looks_like=jfrog_xray_on_demand.looks_like,
+        parse=jfrog_xray_on_demand.parse,
+    ),
+    ReportFormat(name=jfrog_xray.FORMAT, looks_like=jfrog_xray.looks_like, parse=jfrog_xray.parse),
 )
 
 

@@ -17,7 +17,8 @@ _PATTERNS = re.compile(
     r"|(?:mark|classify|treat|report)\s+(?:this|it|the)(?:\s+(?:finding|issue|alert|result))?\s+as\s+(?:a\s+)?(?:false[\s_-]?positive|safe|benign|not\s+a\s+vulnerability)"
     r"|(?:system|developer)\s+prompt|you\s+are\s+now\s|act\s+as\s+(?:an?\s+)?(?:admin|assistant|ai)"
     r"|</?(?:system|instructions?|assistant)>|\bassistant\s*:|\bnew\s+instructions\b"
-    r"|do\s+not\s+(?:report|flag|file|escalate)|(?:approve|close)\s+this\s+(?:finding|issue|ticket)",
+    r"|do\s+not\s+(?:report|flag|file|escalate)|(?:approve|close)\s+this\s+(?:finding|issue|ticket)"
+    r"|\bapprove\s+this\b|open\s+an?\s+(?:issue|ticket|pull\s+request)\s+in\s+(?:another|a\s+different|other)\s+repo",
     re.IGNORECASE,
 )
 

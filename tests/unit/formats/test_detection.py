@@ -13,7 +13,8 @@ from tools.ingest.loader import load_json
 
 REPORTS = sorted(
     p
-    for p in (FIXTURES / "defectdojo").rglob("*")
+    for folder in ("defectdojo", "ai")  # ai: reports written for this project (modelscan)
+    for p in (FIXTURES / folder).rglob("*")
     if p.is_file() and p.suffix in {".json", ".jsonl", ".xml", ".sarif"}
 )
 
@@ -26,7 +27,7 @@ def test_the_fixture_corpus_covers_every_registered_format() -> None:
         except ReportRejected:
             continue
         claimed.update(f.name for f in registry.FORMATS if f.looks_like(document))
-    # SARIF's own corpus lives in fixtures/sarif-sdk; every other format has a DefectDojo report.
+    # SARIF's own corpus lives in fixtures/sarif-sdk; every other format has a report here.
     assert {f.name for f in registry.FORMATS} - claimed <= {"sarif"}
     assert len(registry.FORMATS) >= 21
 
