@@ -68,6 +68,7 @@ def finding_of(session: Session, case_id: int) -> FindingSummary:
 
 def summary_of(row: FindingRow) -> FindingSummary:
     assert row.id is not None
+    sca = (row.details or {}) if row.kind == "sca" else {}
     return FindingSummary(
         id=row.id,
         repository=row.repository,
@@ -89,7 +90,16 @@ def summary_of(row: FindingRow) -> FindingSummary:
         ),
         secret_verified=(row.details or {}).get("verified") if row.kind == "secret" else None,
         ai_details=row.details if row.kind in ("llm", "model_artifact") else None,
+        advisory_ids=tuple(str(a) for a in sca.get("advisory_ids") or ()),
+        cvss_score=_number(sca.get("cvss_score")),
+        cvss_vector=str(sca["cvss_vector"]) if sca.get("cvss_vector") else None,
     )
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 def set_status(session: Session, case_id: int, status: CaseStatus, now: datetime) -> None:

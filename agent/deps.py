@@ -10,8 +10,11 @@ from agent.crashpoints import Crashpoints
 from config.business import BusinessContext
 from config.risk import RiskRubric
 from config.rubric import Rubric
+from tools.intel.cvss import CvssCatalog
+from tools.intel.epss import EpssCatalog
 from tools.intel.kev import KevCatalog
 from tools.publish.publisher import Publisher
+from tools.repo.github_source import GithubSource
 from tools.store.database import Database
 
 
@@ -37,4 +40,11 @@ class WorkflowDeps:
     risk_rubric: RiskRubric | None = None
     business: BusinessContext | None = None
     """Risk inputs; without them a proposal carries no risk decision."""
+    epss: EpssCatalog | None = None
+    """FIRST EPSS scores; None when no file was downloaded (EPSS is then unknown)."""
+    advisory_cvss: CvssCatalog | None = None
+    """CVSS of published advisories, for findings whose report gives none."""
+    github_source: Callable[[str, str], GithubSource] | None = None
+    """Opens ``OWNER/REPO`` at a commit, for findings ingested with ``--github``; None without
+    a GitHub token."""
     clock: Callable[[], datetime] = utc_now

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy import and_, update
+from sqlmodel import Session, col
 
 from agent.deps import utc_now
 from tools.ingest import registry
@@ -21,11 +23,15 @@ from tools.ingest.errors import ReportRejected
 from tools.ingest.formats import sarif
 from tools.ingest.loader import checked_size, file_sha256, load_json, looks_like_sarif_file
 from tools.ingest.report import ParseContext, ReportStream
+from tools.repo.location import local_checkout
 from tools.sanitize.invisible import replace_lone_surrogates
 from tools.store.database import Database
 from tools.store.findings import store_report
+from tools.store.tables import FindingRow
 
 log = logging.getLogger(__name__)
+_IN_CHUNK = 500
+"""Fingerprints per ``IN (...)``: well under every backend's bound-parameter limit."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,18 @@ class IngestResult:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class CodeLocations:
+    """Where the findings of one report can be read: tools.repo.location descriptors.
+
+    ``default`` covers every finding the report names; ``by_fingerprint`` overrides it for some
+    (a code-scanning alert analysed at its own commit).
+    """
+
+    default: str | None = None
+    by_fingerprint: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
 def ingest_file(
     database: Database,
     path: Path,
@@ -78,6 +96,9 @@ def ingest_file(
     """Validate and store one report in one transaction; a rejected report leaves nothing."""
     # A file name from the OS may carry undecodable bytes (surrogate escapes): never store those.
     shown = replace_lone_surrogates(str(path))
+    locations = None
+    if repo_root is not None:
+        locations = CodeLocations(default=local_checkout(str(repo_root.resolve())).descriptor)
     return _ingest(
         database,
         shown,
@@ -86,6 +107,7 @@ def ingest_file(
         repo_root=repo_root,
         repository=repository,
         options=options,
+        locations=locations,
     )
 
 
@@ -98,10 +120,12 @@ def ingest_document(
     repository: str,
     partial: bool,
     options: IngestOptions,
+    locations: CodeLocations | None = None,
 ) -> IngestResult:
     """Like :func:`ingest_file`, for a report fetched over an API and held in memory only.
 
     ``partial``: the document is a filtered view (``--since``), so what it lacks is not fixed.
+    ``locations``: where its findings' code can be read (GitHub at a commit).
     """
 
     def opened() -> tuple[ReportStream, str]:
@@ -119,6 +143,7 @@ def ingest_document(
         repo_root=None,
         repository=repository,
         options=options,
+        locations=locations,
     )
 
 
@@ -131,6 +156,7 @@ def _ingest(
     repo_root: Path | None,
     repository: str | None,
     options: IngestOptions,
+    locations: CodeLocations | None,
 ) -> IngestResult:
     try:
         report, sha256 = opened()
@@ -148,6 +174,8 @@ def _ingest(
                 now=utc_now(),
                 cwe_families=options.cwe_families,
             )
+            if locations is not None:
+                _record_locations(session, name[:500], stored.report_id, locations)
     except ReportRejected as exc:
         # Raised while streaming too: the session rolled back, so nothing of the file remains.
         log.warning("rejected report %s: %s", shown, exc.reason)
@@ -178,6 +206,29 @@ def _ingest(
         cross_tool_duplicates=stored.cross_tool_duplicates,
         quarantine_reasons=tuple(f"{q.where}: {q.reason}" for q in tally.quarantine_samples[:20]),
     )
+
+
+def _record_locations(
+    session: Session, repository: str, report_id: int, locations: CodeLocations
+) -> None:
+    """Set ``repo_source`` on the findings this report named (they carry its id)."""
+    mine = and_(
+        col(FindingRow.repository) == repository, col(FindingRow.last_report_id) == report_id
+    )
+    if locations.default is not None:
+        session.execute(update(FindingRow).where(mine).values(repo_source=locations.default))
+    by_descriptor: dict[str, list[str]] = {}
+    for fingerprint, descriptor in locations.by_fingerprint.items():
+        by_descriptor.setdefault(descriptor, []).append(fingerprint)
+    for descriptor, fingerprints in sorted(by_descriptor.items()):
+        fingerprints.sort()
+        for start in range(0, len(fingerprints), _IN_CHUNK):
+            chunk = fingerprints[start : start + _IN_CHUNK]
+            session.execute(
+                update(FindingRow)
+                .where(mine, col(FindingRow.fingerprint).in_(chunk))
+                .values(repo_source=descriptor)
+            )
 
 
 def _open(path: Path, format_name: str | None, options: IngestOptions) -> tuple[ReportStream, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,10 +21,13 @@ from config.risk import load_risk_rubric
 from config.rubric import load_rubric
 from config.settings import Settings
 from tools.ingest.report import ParseContext
+from tools.intel.cvss import DEFAULT_CVSS_SNAPSHOT, load_cvss
+from tools.intel.epss import load_epss
 from tools.intel.kev import DEFAULT_SNAPSHOT, load_kev
 from tools.publish.dry_run import DryRunOutbox
 from tools.publish.github_issues import GithubIssues, GithubSettings
 from tools.publish.publisher import Publisher
+from tools.repo.github_source import GithubSource
 from tools.store.database import Database
 
 
@@ -47,9 +50,31 @@ class Runtime:
             two_person_rule=self.settings.two_person_rule,
             allowed_repositories=self.settings.allowed_repositories,
             kev=load_kev(self.settings.resolved_kev_snapshot() or DEFAULT_SNAPSHOT),
+            epss=load_epss(epss) if (epss := self.settings.resolved_epss_snapshot()) else None,
+            advisory_cvss=load_cvss(self.settings.cvss_snapshot or DEFAULT_CVSS_SNAPSHOT),
+            github_source=self.github_source_factory(),
             risk_rubric=load_risk_rubric(),
             business=load_business_context(self.settings.business_context),
         )
+
+    def github_source_factory(self) -> Callable[[str, str], GithubSource] | None:
+        """Opens a repository at a commit over GitHub's API, with the configured token."""
+        settings = self.settings
+        token = settings.resolved_github_token()
+        if not token:
+            return None
+
+        def open_source(repository: str, commit: str) -> GithubSource:
+            return GithubSource(
+                repository,
+                commit,
+                token=token,
+                max_file_bytes=settings.max_file_bytes,
+                base_url=settings.github_api_url,
+                timeout=settings.github_timeout_seconds,
+            )
+
+        return open_source
 
     def publisher(self) -> Publisher:
         """The dry-run outbox by default; GitHub only when configured, allowlisted and tokened."""

@@ -10,7 +10,7 @@ from agent.deps import WorkflowDeps
 from agent.policy import assess
 from agent.proposal import Proposal
 from agent.publishing import ACTION_CREATE_ISSUE
-from agent.risk import decide_risk
+from agent.risk import ReportedCvss, decide_risk
 from agent.ticket import FindingSummary, draft_ticket
 from approvals.policy import required_approvals
 from approvals.requests import request_approval
@@ -21,7 +21,15 @@ from tools.findings.severity import Severity
 from tools.publish.payload import content_hash
 from tools.repo.context import CodeContext, build_code_context
 from tools.repo.dependencies import dependency_context
+from tools.repo.location import (
+    GithubCommit,
+    LocalCheckout,
+    RepoLocation,
+    local_checkout,
+    parse_location,
+)
 from tools.repo.reader import RepoReader
+from tools.repo.source import RepoSource
 from tools.store.audit import append_event
 from tools.store.tables import CaseStatus, FindingRow, ProposalRow
 
@@ -39,19 +47,24 @@ def code_context(deps: WorkflowDeps, finding_id: int) -> CodeContext:
         row = session.get(FindingRow, finding_id)
         if row is None:
             raise cases.CaseNotFound(f"no finding {finding_id}")
+    location, why_not = _location(row)
+    if isinstance(location, GithubCommit):
+        if deps.github_source is None:
+            why_not = (
+                f"the code is on GitHub ({location.repository} at {location.commit[:12]}), but no "
+                "GitHub token is configured (APPSEC_TRIAGE_GITHUB_TOKEN) to read it"
+            )
+        else:
+            with deps.github_source(location.repository, location.commit) as source:
+                return _context_of(deps, row, source, why_not, location.descriptor)
     reader = None
-    if row.repo_root and Path(row.repo_root).is_dir():
-        reader = RepoReader(Path(row.repo_root), max_file_bytes=deps.max_file_bytes)
-    context = build_code_context(
-        path=row.path,
-        start_line=row.start_line,
-        end_line=row.end_line,
-        report_snippet=row.snippet,
-        reader=reader,
-        context_lines=deps.snippet_context_lines,
-        max_lines=deps.max_snippet_lines,
-        holds_secret=row.kind == FindingKind.SECRET,
-    )
+    if isinstance(location, LocalCheckout):
+        if Path(location.root).is_dir():
+            reader = RepoReader(Path(location.root), max_file_bytes=deps.max_file_bytes)
+        else:
+            why_not = f"the checkout given at ingest ({location.root}) is no longer there"
+    read_from = location.descriptor if reader is not None and location is not None else None
+    context = _context_of(deps, row, reader, why_not, read_from)
     details = row.details or {}
     if reader is None or row.kind != FindingKind.SCA or not details.get("package"):
         return context
@@ -62,6 +75,39 @@ def code_context(deps: WorkflowDeps, finding_id: int) -> CodeContext:
         manifest_path=row.path,
     )
     return context.model_copy(update={"dependency": dependency})
+
+
+def _location(row: FindingRow) -> tuple[RepoLocation | None, str]:
+    """Where the finding's code is (the stored descriptor; a bare repo_root from older rows)."""
+    try:
+        if row.repo_source:
+            return parse_location(row.repo_source), ""
+        if row.repo_root:
+            return local_checkout(row.repo_root), ""
+    except ValueError as exc:
+        return None, f"unusable repository location: {exc}"
+    return None, "no repository root was given at ingest"
+
+
+def _context_of(
+    deps: WorkflowDeps,
+    row: FindingRow,
+    reader: RepoSource | None,
+    why_not: str,
+    read_from: str | None,
+) -> CodeContext:
+    return build_code_context(
+        path=row.path,
+        start_line=row.start_line,
+        end_line=row.end_line,
+        report_snippet=row.snippet,
+        reader=reader,
+        context_lines=deps.snippet_context_lines,
+        max_lines=deps.max_snippet_lines,
+        holds_secret=row.kind == FindingKind.SECRET,
+        no_reader=why_not,
+        read_from=read_from,
+    )
 
 
 def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -> Proposal:
@@ -98,6 +144,12 @@ def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -
         kev=deps.kev,
         rubric=deps.risk_rubric,
         today=deps.clock().date(),
+        advisory_ids=finding.advisory_ids,
+        reported_cvss=ReportedCvss(
+            score=finding.cvss_score, vector=finding.cvss_vector, tool=finding.tool
+        ),
+        epss=deps.epss,
+        advisories=deps.advisory_cvss,
     )
     return proposal.model_copy(update={"risk": risk})
 

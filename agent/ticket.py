@@ -43,6 +43,11 @@ class FindingSummary(BaseModel):
     """For a leaked secret: whether the scanner confirmed it is live."""
     ai_details: dict[str, Any] | None = None
     """For an ``llm`` or ``model_artifact`` finding: its stored details (rates, frameworks)."""
+    advisory_ids: tuple[str, ...] = ()
+    """Every advisory id an SCA finding's report names (CVE, GHSA, PYSEC…): keys into intel."""
+    cvss_score: float | None = None
+    cvss_vector: str | None = None
+    """The CVSS the report gave, if any (SCA findings)."""
 
 
 def draft_ticket(
@@ -160,6 +165,8 @@ def _enclosing(context: CodeContext) -> str:
 
 def _last_change(context: CodeContext) -> str:
     if not context.last_change_commit:
+        if context.read_from and context.read_from.startswith("github:"):
+            return "unknown (the code was read over the GitHub API; blame needs a checkout)"
         return "unknown (no git history)"
     return (
         f"{inline_code(context.last_change_commit[:12])} by "

@@ -1,4 +1,4 @@
-"""The risk rubric's data: SLAs, priorities and the automatable weakness classes."""
+"""The risk rubric's data: SLAs, priorities, automatable weakness classes, exploit thresholds."""
 
 from __future__ import annotations
 
@@ -17,6 +17,29 @@ class RiskRubricError(Exception):
     """The risk rubric file is missing or invalid."""
 
 
+class ExploitationRules(BaseModel):
+    """When exploitation counts as "poc": only CISA KEV makes it "active"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    poc_min_epss: Annotated[float, Field(gt=0.0, le=1.0)]
+    """A CVE whose EPSS probability is at least this has (at least) a proof of concept."""
+    poc_exploit_maturity: frozenset[Annotated[str, Field(pattern=r"^[A-Z]$")]]
+    """Values of a CVSS vector's exploit-maturity metric (``E:``) that mean public exploit code."""
+
+
+class CvssRules(BaseModel):
+    """How a CVSS vector and base score inform "automatable" and "impact"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    high_impact_score: Annotated[float, Field(gt=0.0, le=10.0)]
+    automatable_vector: dict[
+        Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")], Annotated[str, Field(pattern=r"^[A-Z]$")]
+    ] = Field(min_length=1)
+    """Base metrics that must all hold for the weakness to be automatable (e.g. AV:N, UI:N)."""
+
+
 class RiskRubric(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -24,6 +47,8 @@ class RiskRubric(BaseModel):
     sla_days: dict[Decision, Annotated[int, Field(gt=0, le=3650)]]
     priority: dict[Decision, Annotated[str, Field(min_length=1, max_length=10)]]
     automatable_cwes: frozenset[str] = frozenset()
+    exploitation: ExploitationRules
+    cvss: CvssRules
 
 
 def load_risk_rubric(path: Path = DEFAULT_RISK) -> RiskRubric:

@@ -88,6 +88,33 @@ class Settings(BaseSettings):
         refreshed = self.state_dir / "intel" / "kev.json"
         return refreshed if refreshed.is_file() else None
 
+    epss_snapshot: Path | None = Field(
+        default=None,
+        description=(
+            "FIRST EPSS CSV (gzipped or not); default: <state_dir>/intel/epss.csv.gz after "
+            "`intel update --epss`. None ships: without one, EPSS is unknown."
+        ),
+    )
+    epss_url: str = Field(
+        default="https://epss.cyentia.com/epss_scores-current.csv.gz",
+        description="Where `intel update --epss` fetches FIRST's EPSS scores.",
+    )
+    cvss_snapshot: Path | None = Field(
+        default=None,
+        description="Advisory CVSS snapshot (JSON); default: the one shipped in tools/intel.",
+    )
+
+    def epss_destination(self) -> Path:
+        """Where `intel update --epss` saves the scores."""
+        return self.state_dir / "intel" / "epss.csv.gz"
+
+    def resolved_epss_snapshot(self) -> Path | None:
+        """The configured EPSS file, else a downloaded one in the state directory, else None."""
+        if self.epss_snapshot is not None:
+            return self.epss_snapshot
+        refreshed = self.epss_destination()
+        return refreshed if refreshed.is_file() else None
+
     allowed_repositories: tuple[str, ...] = Field(
         default=("*",),
         description=(

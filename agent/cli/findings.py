@@ -23,6 +23,7 @@ from agent.cli.common import (
     print_json,
     text_table,
 )
+from agent.github_code import CommitUnknown, alert_locations, default_branch_commit
 from agent.ingest import IngestResult, ingest_document, ingest_file
 from agent.runtime import Runtime
 from agent.steps import code_context, propose
@@ -169,10 +170,24 @@ def _github_alerts(runtime: Runtime, repository: str, since: datetime | None) ->
         settings.github_api_url, token, timeout_seconds=settings.github_timeout_seconds
     )
     err.print(f"fetching alerts of {repository} from {settings.github_api_url}")
-    results: list[IngestResult] = []
-    for alert_list in fetch_alert_lists(
+    alert_lists = fetch_alert_lists(
         client, repository, since=since.replace(tzinfo=UTC) if since else None
-    ):
+    )
+    # Findings read their code at the commit scanned: a code-scanning alert's own commit, else
+    # the default branch's head now (docs/github.md).
+    head = None
+    if any(alert_list.alerts for alert_list in alert_lists):
+        try:
+            head = default_branch_commit(client, repository)
+        except CommitUnknown as exc:
+            err.print(
+                f"cannot resolve the default branch of {repository} ({exc}): findings without "
+                "an alert commit get no code context from GitHub",
+                markup=False,
+            )
+    options = runtime.ingest_options()
+    results: list[IngestResult] = []
+    for alert_list in alert_lists:
         name = f"github:{repository}:{alert_list.kind}"
         if alert_list.alerts is None:
             results.append(IngestResult(name, None, 0, 0, 0, 0, 0, "rejected", alert_list.error))
@@ -185,7 +200,14 @@ def _github_alerts(runtime: Runtime, repository: str, since: datetime | None) ->
                 format_name=alert_list.format_name,
                 repository=repository,
                 partial=since is not None,
-                options=runtime.ingest_options(),
+                options=options,
+                locations=alert_locations(
+                    alert_list.alerts,
+                    format_name=alert_list.format_name,
+                    repository=repository,
+                    default_commit=head,
+                    options=options,
+                ),
             )
         )
     return results
@@ -263,6 +285,7 @@ def findings_show(finding_id: int, as_json: JsonOption = False) -> None:
             "snippet": row.snippet,
             "details": row.details,
             "correlation_key": row.correlation_key,
+            "repo_source": row.repo_source,
             "first_seen": row.first_seen.isoformat(),
             "last_seen": row.last_seen.isoformat(),
             "fixed_at": row.fixed_at.isoformat() if row.fixed_at else None,

@@ -177,6 +177,8 @@ def test_findings_show_includes_the_code_context(cli: Cli) -> None:
     assert context["owners"] == ["@example-org/notes-team"]
     assert context["owners_source"] == ".github/CODEOWNERS"
     assert "cur.execute(query)" in context["snippet"]
+    where = f"local:{EXAMPLE_REPO.resolve()}"
+    assert (shown["repo_source"], context["read_from"]) == (where, where)
 
 
 def test_findings_show_states_every_risk_factor_with_its_source(cli: Cli) -> None:

@@ -87,7 +87,14 @@ def test_decision_table(
     assert (
         risk.sla_due == date.fromordinal(date(2026, 11, 27).toordinal() + risk.sla_days).isoformat()
     )
-    assert [f.name for f in risk.factors] == ["exploitation", "exposure", "automatable", "impact"]
+    assert [f.name for f in risk.factors] == [
+        "exploitation",
+        "epss",
+        "cvss",
+        "exposure",
+        "automatable",
+        "impact",
+    ]
     assert all(f.source for f in risk.factors)
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tools.repo.reader import RepoReader, RepoReadError
+from tools.repo.reader import RepoReadError
+from tools.repo.source import RepoSource
 
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 _OWNER = re.compile(r"^(?:@[\w.-]+(?:/[\w.-]+)?|[\w.+-]+@[\w.-]+)$")
@@ -38,7 +39,7 @@ class CodeOwners:
         return owners
 
 
-def load_codeowners(reader: RepoReader) -> CodeOwners:
+def load_codeowners(reader: RepoSource) -> CodeOwners:
     for location in LOCATIONS:
         try:
             return CodeOwners(location, parse(reader.read_text(location)))

@@ -13,6 +13,7 @@ from tools.repo.dependencies import DependencyContext
 from tools.repo.enclosing import enclosing_scope
 from tools.repo.file_role import FileRole, classify
 from tools.repo.reader import RepoReader, RepoReadError, slice_lines
+from tools.repo.source import RepoSource
 
 _LANGUAGES = {
     ".py": "python",
@@ -64,9 +65,16 @@ class CodeContext(BaseModel):
     """A commit message: untrusted text."""
     dependency: DependencyContext | None = None
     """For a vulnerable dependency: where it is declared, direct or not, scope, whether imported."""
+    read_from: str | None = None
+    """Where the code was read: ``local:PATH`` or ``github:OWNER/REPO@SHA`` (tools.repo.location)"""
 
 
 _WITHHELD = "the code is withheld: the flagged lines hold a secret"
+_NO_ROOT = "no repository root was given at ingest"
+NO_BLAME = (
+    "last change unknown: git blame needs a local checkout (--repo-root), and this code was read "
+    "over the GitHub API"
+)
 
 
 def build_code_context(
@@ -75,12 +83,19 @@ def build_code_context(
     start_line: int | None,
     end_line: int | None,
     report_snippet: str | None,
-    reader: RepoReader | None,
+    reader: RepoSource | None,
     context_lines: int,
     max_lines: int,
     holds_secret: bool = False,
+    no_reader: str = _NO_ROOT,
+    read_from: str | None = None,
 ) -> CodeContext:
     """Context for a finding; reads the repository when a reader is given, else uses the report.
+
+    ``reader``: a local checkout (``RepoReader``) or a repository read over an API
+    (``GithubSource``). Owners come from either; the last change needs git, so only a local
+    checkout has one. ``no_reader``: why there is no reader, for the note. ``read_from``: the
+    reader's location descriptor, recorded in the context.
 
     ``holds_secret``: the finding is a leaked credential, so its lines are the secret. The scope,
     owners and last change are still read; the code is not, so it never reaches a card or ticket.
@@ -98,7 +113,13 @@ def build_code_context(
             note = str(exc)
         else:
             owners = load_codeowners(reader)
-            change = last_change(reader, path, start_line, min(end_line or start_line, lines.total))
+            change = None
+            notes = [_WITHHELD] if holds_secret else []
+            if isinstance(reader, RepoReader):
+                end = min(end_line or start_line, lines.total)
+                change = last_change(reader, path, start_line, end)
+            else:
+                notes.append(NO_BLAME)
             return CodeContext(
                 file_role=role,
                 language=language,
@@ -106,7 +127,7 @@ def build_code_context(
                 snippet_start=None if holds_secret else lines.start,
                 snippet_end=None if holds_secret else lines.end,
                 source=SnippetSource.NONE if holds_secret else SnippetSource.REPOSITORY,
-                note=_WITHHELD if holds_secret else None,
+                note="; ".join(notes) or None,
                 enclosing=enclosing_scope(source, start_line, language),
                 owners=owners.owners_of(path),
                 owners_source=owners.source,
@@ -114,9 +135,10 @@ def build_code_context(
                 last_change_author=change.author if change else None,
                 last_change_date=change.date if change else None,
                 last_change_summary=change.summary if change else None,
+                read_from=read_from,
             )
     elif reader is None:
-        note = "no repository root was given at ingest"
+        note = no_reader
     if holds_secret:
         note = _WITHHELD
     elif report_snippet:

@@ -71,6 +71,9 @@ class FindingRow(SQLModel, table=True):
     end_line: int | None = None
     snippet: str | None = None
     repo_root: str | None = Field(default=None, max_length=4000)
+    repo_source: str | None = Field(default=None, max_length=4100)
+    """Where to read the finding's code: ``local:PATH`` or ``github:OWNER/REPO@SHA``
+    (tools.repo.location), as the last report that said so gave it."""
     status: str = Field(default=FindingStatus.NEW, max_length=20)
     first_seen: datetime
     last_seen: datetime
