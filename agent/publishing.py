@@ -100,8 +100,9 @@ def _write(deps: WorkflowDeps, ticket: Ticket, marker: str, key: str) -> str:
     except PublishError as exc:
         with deps.database.session() as session:
             if exc.written is False:
+                # Nothing was written: free the key, so the next triage run may try again.
                 outbox.release(session, key)
-                raise PublishRefused(f"the destination refused the ticket: {exc}") from exc
+                raise
             row = outbox.get(session, key)
             assert row is not None
             row.status = OutboxStatus.NEEDS_RECONCILIATION

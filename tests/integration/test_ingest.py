@@ -151,6 +151,7 @@ def test_cli_batch_goes_on_after_bad_files_and_exits_2(cli: Cli, tmp_path: Path)
         "kind",
         "status",
         "duplicate_of",
+        "frameworks",
     }
     shown = cli("findings", "show", str(findings[0]["id"]), "--json")
     assert json.loads(shown.stdout)["fingerprint"] == findings[0]["fingerprint"]
