@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from tools.ingest.errors import ReportRejected
 from tools.ingest.formats import (
@@ -49,76 +49,52 @@ class ReportFormat:
     parse: Callable[[Any, ParseContext], ParsedReport]
 
 
+class FormatModule(Protocol):
+    """What every module in tools/ingest/formats/ exposes."""
+
+    FORMAT: str
+
+    def looks_like(self, document: Any) -> bool: ...
+
+    def parse(self, document: Any, context: ParseContext) -> ParsedReport: ...
+
+
+def _registered(*modules: FormatModule) -> tuple[ReportFormat, ...]:
+    return tuple(ReportFormat(m.FORMAT, m.looks_like, m.parse) for m in modules)
+
+
 # Detection tries these in order: put a format whose detector is stricter before a looser one.
-FORMATS: tuple[ReportFormat, ...] = (
-    ReportFormat(name=sarif.FORMAT, looks_like=sarif.looks_like, parse=sarif.parse),
-    ReportFormat(name=bandit.FORMAT, looks_like=bandit.looks_like, parse=bandit.parse),
-    ReportFormat(name=zap.FORMAT, looks_like=zap.looks_like, parse=zap.parse),
-    ReportFormat(
-        name=detect_secrets.FORMAT, looks_like=detect_secrets.looks_like, parse=detect_secrets.parse
-    ),
-    ReportFormat(
-        name=github_secret_scanning.FORMAT,
-        looks_like=github_secret_scanning.looks_like,
-        parse=github_secret_scanning.parse,
-    ),
-    ReportFormat(name=gitleaks.FORMAT, looks_like=gitleaks.looks_like, parse=gitleaks.parse),
-    ReportFormat(name=trufflehog.FORMAT, looks_like=trufflehog.looks_like, parse=trufflehog.parse),
-    ReportFormat(
-        name=trufflehog3.FORMAT, looks_like=trufflehog3.looks_like, parse=trufflehog3.parse
-    ),
-    ReportFormat(name=trivy.FORMAT, looks_like=trivy.looks_like, parse=trivy.parse),
-    ReportFormat(name=grype.FORMAT, looks_like=grype.looks_like, parse=grype.parse),
-    ReportFormat(
-        name=github_dependabot.FORMAT,
-        looks_like=github_dependabot.looks_like,
-        parse=github_dependabot.parse,
-    ),
-    ReportFormat(name=npm_audit.FORMAT, looks_like=npm_audit.looks_like, parse=npm_audit.parse),
-    ReportFormat(
-        name=npm_audit_v7.FORMAT, looks_like=npm_audit_v7.looks_like, parse=npm_audit_v7.parse
-    ),
-    ReportFormat(name=pip_audit.FORMAT, looks_like=pip_audit.looks_like, parse=pip_audit.parse),
-    ReportFormat(name=snyk.FORMAT, looks_like=snyk.looks_like, parse=snyk.parse),
-    ReportFormat(name=yarn_audit.FORMAT, looks_like=yarn_audit.looks_like, parse=yarn_audit.parse),
-    ReportFormat(name=checkov.FORMAT, looks_like=checkov.looks_like, parse=checkov.parse),
-    ReportFormat(
-        name=github_code_scanning.FORMAT,
-        looks_like=github_code_scanning.looks_like,
-        parse=github_code_scanning.parse,
-    ),
-    ReportFormat(
-        name=gitlab_dependency_scanning.FORMAT,
-        looks_like=gitlab_dependency_scanning.looks_like,
-        parse=gitlab_dependency_scanning.parse,
-    ),
-    ReportFormat(
-        name=gitlab_sast.FORMAT, looks_like=gitlab_sast.looks_like, parse=gitlab_sast.parse
-    ),
-    ReportFormat(name=semgrep.FORMAT, looks_like=semgrep.looks_like, parse=semgrep.parse),
-    ReportFormat(
-        name=osv_scanner.FORMAT, looks_like=osv_scanner.looks_like, parse=osv_scanner.parse
-    ),
-    ReportFormat(name=cyclonedx.FORMAT, looks_like=cyclonedx.looks_like, parse=cyclonedx.parse),
-    ReportFormat(name=garak.FORMAT, looks_like=garak.looks_like, parse=garak.parse),
-    ReportFormat(name=promptfoo.FORMAT, looks_like=promptfoo.looks_like, parse=promptfoo.parse),
-    ReportFormat(name=modelscan.FORMAT, looks_like=modelscan.looks_like, parse=modelscan.parse),
-    ReportFormat(
-        name=jfrog_xray_unified.FORMAT,
-        looks_like=jfrog_xray_unified.looks_like,
-        parse=jfrog_xray_unified.parse,
-    ),
-    ReportFormat(
-        name=jfrog_xray_api_summary.FORMAT,
-        looks_like=jfrog_xray_api_summary.looks_like,
-        parse=jfrog_xray_api_summary.parse,
-    ),
-    ReportFormat(
-        name=jfrog_xray_on_demand.FORMAT,
-        looks_like=jfrog_xray_on_demand.looks_like,
-        parse=jfrog_xray_on_demand.parse,
-    ),
-    ReportFormat(name=jfrog_xray.FORMAT, looks_like=jfrog_xray.looks_like, parse=jfrog_xray.parse),
+FORMATS: tuple[ReportFormat, ...] = _registered(
+    sarif,
+    bandit,
+    zap,
+    detect_secrets,
+    github_secret_scanning,
+    gitleaks,
+    trufflehog,
+    trufflehog3,
+    trivy,
+    grype,
+    github_dependabot,
+    npm_audit,
+    npm_audit_v7,
+    pip_audit,
+    snyk,
+    yarn_audit,
+    checkov,
+    github_code_scanning,
+    gitlab_dependency_scanning,
+    gitlab_sast,
+    semgrep,
+    osv_scanner,
+    cyclonedx,
+    garak,
+    promptfoo,
+    modelscan,
+    jfrog_xray_unified,
+    jfrog_xray_api_summary,
+    jfrog_xray_on_demand,
+    jfrog_xray,
 )
 
 
