@@ -112,4 +112,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # 64 MiB of page cache (SQLite's default is 2 MiB), an upper bound and not an allocation: a
+    # 100,000-finding report's index pages then stay in memory for its whole transaction, instead
+    # of being spilled to the WAL and read back on every insert that lands between them.
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()

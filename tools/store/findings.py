@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from tools.findings.correlation import correlation_key
 from tools.findings.finding import Finding
 from tools.ingest.report import ReportStream
-from tools.store.bulk import bulk_insert
+from tools.store.bulk import bulk_insert, bulk_update
 from tools.store.tables import (
     CaseFindingRow,
     FindingRow,
@@ -97,12 +97,15 @@ def store_report(
     session.add(row)
     session.flush()
     assert row.id is not None
-    batch = _Batch(session, repository, repo_root, row.id, now, cwe_families)
+    batch = _Batch(session, repository, repo_root, row.id, now)
     totals = StoredReport(
         row.id, new=0, seen_before=0, reopened=0, fixed=0, cross_tool_duplicates=0
     )
-    for findings in _batches(report.findings):
-        totals = totals.plus(batch.store(findings))
+    # Each finding becomes its row as it arrives, so a batch holds plain tuples: 5,000 models
+    # waiting in a batch each time made the garbage collector walk the whole heap more often.
+    rows = (_new_row(finding, cwe_families) for finding in report.findings)
+    for chunk in _batches(rows):
+        totals = totals.plus(batch.store(chunk))
     # The tally is complete only now that the stream has been read to its end.
     row.results = report.tally.results
     row.quarantined = [q.model_dump() for q in report.tally.quarantine_samples]
@@ -111,8 +114,8 @@ def store_report(
     return dataclasses.replace(totals, fixed=fixed)
 
 
-def _batches(findings: Iterator[Finding]) -> Iterator[tuple[Finding, ...]]:
-    while batch := tuple(itertools.islice(findings, BATCH_SIZE)):
+def _batches(rows: Iterator[_Row]) -> Iterator[list[_Row]]:
+    while batch := list(itertools.islice(rows, BATCH_SIZE)):
         yield batch
 
 
@@ -125,7 +128,6 @@ class _Batch:
     repo_root: str | None
     report_id: int
     now: datetime
-    cwe_families: Mapping[str, str]
 
     def _inserted_since(self, before: int) -> dict[str, int]:
         """Fingerprint → id of the rows this batch inserted: above the batch's starting id and
@@ -137,10 +139,10 @@ class _Batch:
         ).all()
         return {str(fingerprint): int(id_) for fingerprint, id_ in rows}
 
-    def store(self, findings: tuple[Finding, ...]) -> StoredReport:
+    def store(self, rows: list[_Row]) -> StoredReport:
         session, repository = self.session, self.repository
-        known = _known_by_fingerprint(session, repository, [f.fingerprint for f in findings])
-        fresh = [_new_row(f, self.cwe_families) for f in findings if f.fingerprint not in known]
+        known = _known_by_fingerprint(session, repository, [r[_FINGERPRINT] for r in rows])
+        fresh = [r for r in rows if r[_FINGERPRINT] not in known]
         before = session.execute(select(func.max(_FINDING.c.id))).scalar() or 0
         bulk_insert(
             session.connection(),
@@ -160,25 +162,25 @@ class _Batch:
         )
         ids = {fp: k.id for fp, k in known.items()}
         ids.update(self._inserted_since(before))
-        seen_again = [f for f in findings if f.fingerprint in known]
+        seen_again = [r for r in rows if r[_FINGERPRINT] in known]
         _update_seen(session, seen_again, known, self.repo_root, self.report_id, self.now)
         duplicates = _link_cross_tool_duplicates(
             session,
             repository,
-            [(ids[row[_FINGERPRINT]], row[_CORRELATION_KEY], row[_TOOL]) for row in fresh],
+            [(ids[r[_FINGERPRINT]], r[_CORRELATION_KEY], r[_TOOL]) for r in fresh],
         )
         bulk_insert(
             session.connection(),
             _OCCURRENCE,
             _OCCURRENCE_COLUMNS,
-            [(ids[f.fingerprint], f.start_line, f.end_line) for f in findings],
+            [(ids[r[_FINGERPRINT]], r[_START_LINE], r[_END_LINE]) for r in rows],
             constants={"report_id": self.report_id},
         )
         return StoredReport(
             report_id=self.report_id,
             new=len(fresh),
             seen_before=len(seen_again),
-            reopened=sum(known[f.fingerprint].status == FindingStatus.FIXED for f in seen_again),
+            reopened=sum(known[r[_FINGERPRINT]].status == FindingStatus.FIXED for r in seen_again),
             fixed=0,
             cross_tool_duplicates=duplicates,
         )
@@ -243,11 +245,16 @@ _NEW_COLUMNS = (
 )
 _FINGERPRINT = _NEW_COLUMNS.index("fingerprint")
 _TOOL = _NEW_COLUMNS.index("tool")
+_START_LINE = _NEW_COLUMNS.index("start_line")
+_END_LINE = _NEW_COLUMNS.index("end_line")
+_SNIPPET = _NEW_COLUMNS.index("snippet")
 _CORRELATION_KEY = _NEW_COLUMNS.index("correlation_key")
+_Row = tuple[Any, ...]
+"""A finding's values in _NEW_COLUMNS order: what a new row gets, and what a seen one updates."""
 _OCCURRENCE_COLUMNS = ("finding_id", "start_line", "end_line")
 
 
-def _new_row(finding: Finding, cwe_families: Mapping[str, str]) -> tuple[Any, ...]:
+def _new_row(finding: Finding, cwe_families: Mapping[str, str]) -> _Row:
     """The columns that differ between new findings (_NEW_COLUMNS); the rest are constants."""
     return (
         finding.fingerprint,
@@ -256,7 +263,7 @@ def _new_row(finding: Finding, cwe_families: Mapping[str, str]) -> tuple[Any, ..
         finding.tool_version,
         finding.rule_id,
         finding.rule_name,
-        list(finding.cwe_ids),
+        finding.cwe_ids,  # a tuple: the same JSON as a list, and the GC stops tracking it
         finding.message,
         finding.tool_severity.value,
         finding.path,
@@ -270,31 +277,29 @@ def _new_row(finding: Finding, cwe_families: Mapping[str, str]) -> tuple[Any, ..
 
 def _update_seen(
     session: Session,
-    findings: list[Finding],
+    rows: list[_Row],
     known: dict[str, _Known],
     repo_root: str | None,
     report_id: int,
     now: datetime,
 ) -> None:
-    if not findings:
-        return
-    rows = [
-        {
-            "id": known[f.fingerprint].id,
-            "status": _next_status(known[f.fingerprint].status),
-            "last_seen": now,
-            "last_report_id": report_id,
-            "start_line": f.start_line,
-            "end_line": f.end_line,
-            "snippet": f.snippet,
-            "fixed_at": None,
-        }
-        for f in findings
-    ]
+    constants: dict[str, Any] = {"last_seen": now, "last_report_id": report_id, "fixed_at": None}
     if repo_root is not None:
-        for row in rows:
-            row["repo_root"] = repo_root
-    session.execute(update(FindingRow), rows)
+        constants["repo_root"] = repo_root
+    updates = []
+    for row in rows:
+        seen = known[row[_FINGERPRINT]]
+        updates.append(
+            (seen.id, _next_status(seen.status), row[_START_LINE], row[_END_LINE], row[_SNIPPET])
+        )
+    bulk_update(
+        session.connection(),
+        _FINDING,
+        "id",
+        ("status", "start_line", "end_line", "snippet"),
+        updates,
+        constants=constants,
+    )
 
 
 def _next_status(status: str) -> str:
@@ -319,19 +324,33 @@ def _link_cross_tool_duplicates(
     for id_, key, tool in new:
         if key is not None:
             by_tool.setdefault(tool, []).append((id_, key))
-    links: list[dict[str, int]] = []
+    links: list[tuple[int, int]] = []
     for tool, keyed in by_tool.items():
+        if not _other_tools_reported(session, repository, tool):
+            continue  # the common case (one tool per repository so far): nothing to look up
         earliest = _earliest_of_other_tools(
             session, repository, tool, sorted({k for _, k in keyed})
         )
         links.extend(
-            {"id": id_, "duplicate_of": earliest[key]}
-            for id_, key in keyed
-            if key in earliest and earliest[key] < id_
+            (id_, earliest[key]) for id_, key in keyed if key in earliest and earliest[key] < id_
         )
-    if links:
-        session.execute(update(FindingRow), links)
+    bulk_update(session.connection(), _FINDING, "id", ("duplicate_of",), links)
     return len(links)
+
+
+def _other_tools_reported(session: Session, repository: str, tool: str) -> bool:
+    """Whether any other tool has a finding in the repository.
+
+    Two seeks on ix_finding_repository_tool: a tool named before ``tool``, then one named after.
+    Looking the correlation keys up instead reads every finding that shares a key, this tool's own
+    included, which on a large repository cost more than storing the findings.
+    """
+    return any(
+        session.execute(
+            select(_FINDING.c.id).where(_FINDING.c.repository == repository, other).limit(1)
+        ).first()
+        for other in (_FINDING.c.tool < tool, _FINDING.c.tool > tool)
+    )
 
 
 def _earliest_of_other_tools(

@@ -124,7 +124,7 @@ def stream_file(path: Path, context: ParseContext) -> ReportStream:
     skeleton = read_skeleton(path)
     log, runs, total = _checked_log(skeleton.log, context)
 
-    def results() -> Iterator[tuple[str, Any]]:
+    def results() -> Iterator[tuple[_Run, str, Any]]:
         counts = iter(skeleton.result_counts)
         run_index, remaining = -1, 0
         with path.open("rb") as handle:
@@ -134,7 +134,7 @@ def stream_file(path: Path, context: ParseContext) -> ReportStream:
                         run_index, remaining = run_index + 1, next(counts)
                     position = skeleton.result_counts[run_index] - remaining
                     remaining -= 1
-                    yield f"runs[{run_index}].results[{position}]", raw
+                    yield runs[run_index], f"runs[{run_index}].results[{position}]", raw
             except (ijson.JSONError, UnicodeDecodeError, StopIteration) as exc:
                 # The first pass read the whole file; only a file changed since then gets here.
                 raise ReportRejected("the file changed while it was being read") from exc
@@ -147,14 +147,13 @@ def _stream(
     runs: list[_Run],
     total: int,
     context: ParseContext,
-    results: Iterable[tuple[str, Any]],
+    results: Iterable[tuple[_Run, str, Any]],
 ) -> ReportStream:
+    """``results``: each result with its run and its JSON path."""
     tally = ReportTally(results=total)
-    by_where = {run.where: run for run in runs}
 
     def drafts() -> Iterator[Draft]:
-        for where, raw_result in results:
-            run = by_where[where.split(".", 1)[0]]
+        for run, where, raw_result in results:
             draft = _read_result(log, run, obj(raw_result, where), where)
             if draft is None:
                 tally.ignored += 1
@@ -325,7 +324,12 @@ def _read_result(log: JsonObject, run: _Run, result: JsonObject, where: str) -> 
     message = _message_text(result, rule, where)
     _check_related_references(log, result, where)
     path, start_line, start_column, end_line, snippet = _primary_location(run, result, where)
-    cwe_ids = tuple(dict.fromkeys((rule.cwe_ids if rule else ()) + _cwe_ids(properties, None)))
+    rule_cwe_ids = rule.cwe_ids if rule else ()
+    result_cwe_ids = _cwe_ids(properties, None)
+    # Each is already free of repeats; most results add none to their rule's.
+    cwe_ids = (
+        tuple(dict.fromkeys(rule_cwe_ids + result_cwe_ids)) if result_cwe_ids else rule_cwe_ids
+    )
     kind = kind_for(run.tool, rule_id)
     return Draft(
         tool=run.tool,
@@ -413,7 +417,9 @@ def _message_text(result: JsonObject, rule: _Rule | None, where: str) -> str:
         text = rule.message_strings[message_id]
     if text is None:
         raise ReportRejected(f"{where}.message: neither 'text' nor a resolvable 'id' is given")
-    arguments = [str(a) for a in opt_arr(message, "arguments", f"{where}.message")]
+    arguments = opt_arr(message, "arguments", f"{where}.message")  # checked even when unused
+    if message_id is None:
+        return text  # only a rule's message string has placeholders to fill
 
     def substitute(match: re.Match[str]) -> str:
         position = int(match.group(1))
@@ -422,9 +428,9 @@ def _message_text(result: JsonObject, rule: _Rule | None, where: str) -> str:
                 f"{where}.message: placeholder {{{position}}} has no argument "
                 f"({len(arguments)} given)"
             )
-        return arguments[position]
+        return str(arguments[position])
 
-    return _PLACEHOLDER.sub(substitute, text) if message_id is not None else text
+    return _PLACEHOLDER.sub(substitute, text)
 
 
 def _primary_location(
@@ -545,6 +551,8 @@ def _resolves(document: Any, pointer: str) -> bool:
 
 
 def _cwe_ids(properties: JsonObject, relationships: Any) -> tuple[str, ...]:
+    if not properties and not relationships:
+        return ()  # most results carry neither
     found: list[str] = []
     candidates: list[Any] = []
     tags = properties.get("tags")
@@ -573,6 +581,8 @@ def _cwe_ids(properties: JsonObject, relationships: Any) -> tuple[str, ...]:
 
 
 def _severity_hint(properties: JsonObject) -> Severity | None:
+    if not properties:
+        return None  # most results carry none
     score = properties.get("security-severity")
     if isinstance(score, str):
         try:
