@@ -7,7 +7,10 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # CI must never skip PostgreSQL silently; elsewhere a missing server is a loud warning.
 REQUIRE_POSTGRES ?= $(if $(filter true 1,$(CI)),1,0)
+# Test processes (pytest-xdist): every test has its own store and directory, so they run in parallel.
+TEST_WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+SUITE := $(PYTEST) -n $(TEST_WORKERS)
 
 # Third-party evaluation data, read in place (some of it is GPL: never copied into the project).
 SHARED_DATA ?= ../shared/data
@@ -35,11 +38,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 suite-sqlite: $(STAMP)
-	$(PYTEST) --db-backend=sqlite
+	$(SUITE) --db-backend=sqlite
 
 suite-postgres: $(STAMP)
 	@if $(BIN)/python -m tests.pg_probe "$(PG_URL)"; then \
-		$(PYTEST) --db-backend=postgresql --pg-url="$(PG_URL)"; \
+		$(SUITE) --db-backend=postgresql --pg-url="$(PG_URL)"; \
 	elif [ "$(REQUIRE_POSTGRES)" = "1" ]; then \
 		echo "FAIL: PostgreSQL at $(PG_URL) does not answer, and this run requires it (CI)." >&2; \
 		exit 1; \
