@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     expected = _expected(args.data)
     rows = []
     for path in sorted(p for p in args.data.rglob("*") if p.is_file()):
-        if path.suffix.lower() not in {".json", ".jsonl", ".sarif", ".xml"}:
+        if path.suffix.lower() not in {".json", ".jsonl", ".sarif", ".xml", ".txt"}:
             continue
         row = evaluate(path) | {"defectdojo": expected.get(str(path))}
         row["file"] = str(path.relative_to(args.data))
