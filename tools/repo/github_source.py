@@ -33,7 +33,7 @@ from github.GitTreeElement import GitTreeElement
 from github.Repository import Repository
 from urllib3.util.retry import Retry
 
-from tools.repo.reader import Lines, RepoReadError, slice_lines
+from tools.repo.reader import Lines, PathRefused, RepoReadError, slice_lines
 from tools.repo.source import confine
 
 T = TypeVar("T")
@@ -212,7 +212,7 @@ class GithubSource:
                 continue
             if name == "..":  # only a symlink target can bring one here
                 if not done:
-                    raise RepoReadError(
+                    raise PathRefused(
                         f"refusing path {relative!r}: it resolves outside the repository"
                     )
                 done.pop()
@@ -226,7 +226,7 @@ class GithubSource:
                     raise RepoReadError(f"{relative}: cannot resolve (too many levels of symlinks)")
                 target = self._link_target(relative, entry)
                 if _is_absolute(target):
-                    raise RepoReadError(
+                    raise PathRefused(
                         f"refusing path {relative!r}: it resolves outside the repository"
                         f" (symlink {entry.path} -> {target})"
                     )

@@ -7,7 +7,9 @@ resolves the path and refuses anything that is not a regular file inside the roo
 
 from __future__ import annotations
 
+import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -16,6 +18,17 @@ from tools.errors import ToolError
 
 class RepoReadError(ToolError):
     """A repository read was refused or failed; the message says which path and why."""
+
+
+class PathRefused(RepoReadError):
+    """The path itself is not allowed: empty, NUL, absolute, ``..``, or it resolves outside.
+
+    A subclass so callers can tell an escape attempt from a file that is merely missing or big.
+    """
+
+
+VCS_DIRS = frozenset({".git", ".hg", ".svn"})
+"""Version-control metadata: never listed (``iter_files``)."""
 
 
 @dataclass(frozen=True)
@@ -38,12 +51,12 @@ class RepoReader:
     def resolve(self, relative: str) -> Path:
         """The real path of ``relative`` inside the root; RepoReadError if it escapes."""
         if not relative or "\x00" in relative:
-            raise RepoReadError(f"refusing path {relative!r}: empty or contains NUL")
+            raise PathRefused(f"refusing path {relative!r}: empty or contains NUL")
         posix = PurePosixPath(relative.replace("\\", "/"))
         if posix.is_absolute() or (posix.parts and posix.parts[0].endswith(":")):
-            raise RepoReadError(f"refusing path {relative!r}: absolute paths are not allowed")
+            raise PathRefused(f"refusing path {relative!r}: absolute paths are not allowed")
         if ".." in posix.parts:
-            raise RepoReadError(f"refusing path {relative!r}: '..' is not allowed")
+            raise PathRefused(f"refusing path {relative!r}: '..' is not allowed")
         candidate = self.root.joinpath(*posix.parts)
         try:
             real = candidate.resolve(strict=True)
@@ -52,8 +65,41 @@ class RepoReader:
         except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop
             raise RepoReadError(f"{relative}: cannot resolve ({exc})") from exc
         if not real.is_relative_to(self.root):
-            raise RepoReadError(f"refusing path {relative!r}: it resolves outside the repository")
+            raise PathRefused(f"refusing path {relative!r}: it resolves outside the repository")
         return real
+
+    def iter_files(self) -> Iterator[str]:
+        """Repository-relative paths of the regular files a read would accept, in a stable order.
+
+        Depth first, names sorted. Skips version-control metadata (VCS_DIRS), symlinks (to files
+        or directories: a listing never leaves the root, and a link's target is listed where it
+        really is) and files over the size cap. The caller bounds how many it takes.
+        """
+        pending: list[str] = [""]
+        while pending:
+            directory = pending.pop()
+            try:
+                with os.scandir(self.root.joinpath(*directory.split("/"))) as scan:
+                    entries = sorted(scan, key=lambda entry: entry.name)
+            except OSError:
+                continue
+            subdirectories: list[str] = []
+            for entry in entries:
+                path = f"{directory}/{entry.name}" if directory else entry.name
+                try:
+                    if entry.is_symlink():
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in VCS_DIRS:
+                            subdirectories.append(path)
+                    elif (
+                        entry.is_file(follow_symlinks=False)
+                        and entry.stat(follow_symlinks=False).st_size <= self.max_file_bytes
+                    ):
+                        yield path
+                except OSError:
+                    continue
+            pending.extend(reversed(subdirectories))
 
     def read_text(self, relative: str) -> str:
         """The whole file as text (undecodable bytes replaced), within the size cap."""

@@ -7,10 +7,11 @@ ones, with ``RepoReadError``, before touching the disk or the network.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from tools.repo.reader import Lines, RepoReadError
+from tools.repo.reader import Lines, PathRefused
 
 
 class RepoSource(Protocol):
@@ -25,17 +26,26 @@ class RepoSource(Protocol):
         ...
 
 
+@runtime_checkable
+class ListableSource(RepoSource, Protocol):
+    """A RepoSource that can also list its files (``RepoReader`` can; ``GithubSource`` cannot)."""
+
+    def iter_files(self) -> Iterator[str]:
+        """Repository-relative paths of readable files, in a stable order, lazily."""
+        ...
+
+
 def confine(relative: str) -> tuple[str, ...]:
-    """The path components of ``relative``; RepoReadError for what ``RepoReader.resolve`` refuses.
+    """The path components of ``relative``; PathRefused for what ``RepoReader.resolve`` refuses.
 
     Same rules and messages as ``RepoReader.resolve`` (empty, NUL, absolute, drive letter, ``..``;
     backslashes count as separators). ``()`` is the repository root.
     """
     if not relative or "\x00" in relative:
-        raise RepoReadError(f"refusing path {relative!r}: empty or contains NUL")
+        raise PathRefused(f"refusing path {relative!r}: empty or contains NUL")
     posix = PurePosixPath(relative.replace("\\", "/"))
     if posix.is_absolute() or (posix.parts and posix.parts[0].endswith(":")):
-        raise RepoReadError(f"refusing path {relative!r}: absolute paths are not allowed")
+        raise PathRefused(f"refusing path {relative!r}: absolute paths are not allowed")
     if ".." in posix.parts:
-        raise RepoReadError(f"refusing path {relative!r}: '..' is not allowed")
+        raise PathRefused(f"refusing path {relative!r}: '..' is not allowed")
     return tuple(posix.parts)
