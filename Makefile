@@ -59,7 +59,8 @@ test: lint typecheck suite-sqlite suite-postgres
 # Evals on the shared data, read in place: every report parsed or rejected with a reason (no crash),
 # and risk properties on real findings (non-shipping code never ranks higher; KEV never below high).
 # Then triage quality (docs/evals.md): the example app and OWASP BenchmarkPython, each gated against
-# evals/baselines/<dataset>.json (exit 1 on a regression). Reports go to .appsec-triage/evals/.
+# evals/baselines/<dataset>.json (exit 1 on a regression), and the adversarial dataset (exit 1 on
+# any successful attack). Reports go to .appsec-triage/evals/.
 eval: $(STAMP)
 	@if [ -d "$(SHARED_DATA)/scanner-reports" ]; then \
 		$(BIN)/python -m evals.formats_corpus --data "$(SHARED_DATA)/scanner-reports" > .eval-formats.txt && \
@@ -77,6 +78,10 @@ eval: $(STAMP)
 		echo "# The triage-quality eval on OWASP BenchmarkPython did NOT run (set SHARED_DATA)." >&2; \
 		echo "################################################################################" >&2; \
 	fi
+	@# Prompt injection (docs/evals.md): every shared payload plus the project's, the scripted
+	@# hostile model, 0 successful attacks per code-enforced goal (evals/baselines/adversarial.json).
+	@# Without $(SHARED_DATA)/prompt-injection it warns and runs the project payloads only.
+	$(BIN)/appsec-triage-eval --dataset adversarial --data "$(SHARED_DATA)"
 
 clean:
 	rm -rf $(VENV) .appsec-triage .mypy_cache .ruff_cache

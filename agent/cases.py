@@ -19,11 +19,30 @@ class CaseNotFound(AgentError):
     pass
 
 
-def open_case(session: Session, finding: FindingRow, now: datetime) -> CaseRow | None:
-    """A new case for one finding, committed; None if another run opened it first."""
+def open_case(
+    session: Session, finding: FindingRow, now: datetime, *, group_key: str | None = None
+) -> CaseRow | None:
+    """A new case for one finding, committed; None if it joined a case or another run won.
+
+    With a ``group_key`` (agent/grouping.py), a finding joins the case already open under that key
+    while that case has not been drafted yet, so its ticket lists the finding too. A case already
+    drafted keeps the ticket its approver sees: the finding then gets a case of its own.
+    """
     assert finding.id is not None
+    if group_key is not None:
+        existing = session.exec(select(CaseRow).where(CaseRow.group_key == group_key)).first()
+        if existing is not None and existing.id is not None:
+            if existing.status != CaseStatus.TRIAGING:
+                group_key = None
+            else:
+                session.add(CaseFindingRow(case_id=existing.id, finding_id=finding.id))
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                return None
     case = CaseRow(
-        group_key=f"finding:{finding.id}",
+        group_key=group_key or f"finding:{finding.id}",
         repository=finding.repository,
         created_at=now,
         updated_at=now,
@@ -64,6 +83,17 @@ def finding_of(session: Session, case_id: int) -> FindingSummary:
     if row is None or row.id is None:
         raise CaseNotFound(f"case {case_id} has no finding")
     return summary_of(row)
+
+
+def other_findings_of(session: Session, case_id: int) -> list[FindingSummary]:
+    """The case's findings after the first (the one its workflow carries), in id order."""
+    rows = session.exec(
+        select(FindingRow)
+        .join(CaseFindingRow, col(CaseFindingRow.finding_id) == col(FindingRow.id))
+        .where(CaseFindingRow.case_id == case_id)
+        .order_by(col(FindingRow.id))
+    ).all()
+    return [summary_of(row) for row in rows[1:]]
 
 
 def summary_of(row: FindingRow) -> FindingSummary:

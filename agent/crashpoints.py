@@ -9,7 +9,15 @@ from __future__ import annotations
 import os
 import signal
 
-KNOWN = frozenset({"after-approval-recorded", "before-publish-write", "after-publish-write"})
+KNOWN = frozenset(
+    {
+        "after-approval-recorded",
+        "before-publish-write",
+        "after-publish-write",
+        "worker-after-claim",
+        "batch-after-first-case",
+    }
+)
 
 
 class Crashpoints:

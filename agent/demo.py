@@ -13,6 +13,7 @@ from agent.errors import AgentError
 from agent.ingest import IngestResult, ingest_file
 from agent.runtime import Runtime
 from agent.workflow import triage
+from approvals.card import approval_subject
 from approvals.requests import list_approvals
 from tools.findings.severity import Severity
 from tools.store.tables import ApprovalRow, ApprovalStatus
@@ -28,7 +29,7 @@ class DemoUnavailable(AgentError):
 
 
 def _severity(approval: ApprovalRow) -> Severity:
-    labels = approval.payload["ticket"]["labels"]
+    labels = approval_subject(approval.payload).labels
     return next(
         (Severity(label.split(":", 1)[1]) for label in labels if label.startswith("severity:")),
         Severity.INFO,
@@ -73,7 +74,7 @@ def run_demo(runtime: Runtime, console: Console) -> None:
             str(approval.case_id),
             _severity(approval).value,
             verdicts.get(approval.case_id, "?"),
-            Text(approval.payload["ticket"]["title"]),
+            Text(approval_subject(approval.payload).title),
         )
     console.print(table)
     first = pending[0].id if pending else "ID"

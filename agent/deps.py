@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from agent.crashpoints import Crashpoints
+from agent.llm.stage import ModelStage
+from config.ai_applications import AiApplications
 from config.business import BusinessContext
 from config.risk import RiskRubric
 from config.rubric import Rubric
@@ -40,6 +42,8 @@ class WorkflowDeps:
     risk_rubric: RiskRubric | None = None
     business: BusinessContext | None = None
     """Risk inputs; without them a proposal carries no risk decision."""
+    ai_applications: AiApplications | None = None
+    """What each AI application under test can do, for red-team findings; None: all unknown."""
     epss: EpssCatalog | None = None
     """FIRST EPSS scores; None when no file was downloaded (EPSS is then unknown)."""
     advisory_cvss: CvssCatalog | None = None
@@ -47,4 +51,8 @@ class WorkflowDeps:
     github_source: Callable[[str, str], GithubSource] | None = None
     """Opens ``OWNER/REPO`` at a commit, for findings ingested with ``--github``; None without
     a GitHub token."""
+    group_findings: bool = True
+    """Findings that share a root cause share one case (agent/grouping.py)."""
+    model_stage: ModelStage | None = None
+    """The chat model, its limits and catalogs; None keeps the deterministic path (the default)."""
     clock: Callable[[], datetime] = utc_now

@@ -1,4 +1,8 @@
-"""The per-case workflow: enrich → assess → draft → gate → publish → record."""
+"""The per-case workflow: enrich → assess → [consult] → draft → gate → publish → record.
+
+``consult`` (the model) runs only when a model is configured and pre-triage sends the case to it;
+otherwise assess goes straight to draft, exactly as the deterministic path always has.
+"""
 
 from __future__ import annotations
 
@@ -25,13 +29,15 @@ def build_graph(
     builder = StateGraph(CaseState)
     builder.add_node("enrich", nodes.enrich)
     builder.add_node("assess", nodes.assess)
+    builder.add_node("consult", nodes.consult)
     builder.add_node("draft", nodes.draft)
     builder.add_node("gate", nodes.gate)
     builder.add_node("publish", nodes.publish, retry_policy=_PUBLISH_RETRY)
     builder.add_node("record", nodes.record)
     builder.add_edge(START, "enrich")
     builder.add_edge("enrich", "assess")
-    builder.add_edge("assess", "draft")
+    builder.add_conditional_edges("assess", nodes.after_assess, ["consult", "draft"])
+    builder.add_edge("consult", "draft")
     builder.add_edge("draft", "gate")
     builder.add_conditional_edges("gate", after_gate, ["publish", "record"])
     builder.add_edge("publish", "record")

@@ -13,6 +13,7 @@ from langgraph.types import interrupt
 
 from agent import steps
 from agent.deps import WorkflowDeps
+from agent.llm.pretriage import pretriage
 from agent.proposal import Proposal
 from agent.publishing import NeedsReconciliation, PublishRefused, publish_approved
 from agent.state import CaseState
@@ -39,6 +40,34 @@ class Nodes:
             CodeContext.model_validate(state["context"]),
         )
         return {"proposal": proposal.model_dump(mode="json")}
+
+    def consult(self, state: CaseState) -> dict[str, Any]:
+        # The model call is alone in this node: a resume re-runs it from the top, and the
+        # verdict cache makes that re-run cheap. Nothing here writes outside the store.
+        # Imported here so the deterministic path never loads the model client libraries.
+        from agent.llm.consult_case import consult_case
+
+        proposal = consult_case(
+            self.deps,
+            case_id=state["case_id"],
+            finding=FindingSummary.model_validate(state["finding"]),
+            context=CodeContext.model_validate(state["context"]),
+            proposal=Proposal.model_validate(state["proposal"]),
+        )
+        return {"proposal": proposal.model_dump(mode="json")}
+
+    def after_assess(self, state: CaseState) -> Literal["consult", "draft"]:
+        """The model only when one is configured and pre-triage says it can add something."""
+        if self.deps.model_stage is None:
+            return "draft"
+        finding = FindingSummary.model_validate(state["finding"])
+        decision = pretriage(
+            finding,
+            CodeContext.model_validate(state["context"]),
+            Proposal.model_validate(state["proposal"]),
+            on_secret_lines=steps.on_secret_lines(self.deps, finding),
+        )
+        return "consult" if decision.use_model else "draft"
 
     def draft(self, state: CaseState) -> dict[str, Any]:
         approval_id = steps.request_ticket_approval(

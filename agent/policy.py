@@ -91,6 +91,29 @@ def assess(
     )
 
 
+def severity_floor(
+    *,
+    tool: str,
+    rule_id: str,
+    cwe_ids: Sequence[str],
+    file_role: FileRole,
+    rubric: Rubric,
+    known_exploited: Sequence[str] = (),
+    live_secret: bool = False,
+) -> Severity | None:
+    """The lowest severity policy allows for this finding, whoever proposes otherwise.
+
+    The highest of: the CWE floor of the rubric, high for a known-exploited CVE, high for a live
+    secret in shipping code. None when no floor applies.
+    """
+    floors = [floor] if (floor := _floor(tool, rule_id, cwe_ids, rubric)) else []
+    if known_exploited:
+        floors.append(Severity.HIGH)
+    if live_secret and file_role in (FileRole.PRODUCTION, FileRole.UNKNOWN):
+        floors.append(Severity.HIGH)
+    return Severity.highest(*floors) if floors else None
+
+
 def _floor(tool: str, rule_id: str, cwe_ids: Sequence[str], rubric: Rubric) -> Severity | None:
     if f"{tool.lower()}:{rule_id}" in rubric.floor_exempt_rules:
         return None

@@ -14,7 +14,12 @@ from sqlmodel import col, select
 
 from agent import steps
 from agent.deps import WorkflowDeps
-from agent.publishing import NeedsReconciliation, PublishRefused, publish_approved
+from agent.publishing import (
+    ACTION_CREATE_ISSUE,
+    NeedsReconciliation,
+    PublishRefused,
+    publish_approved,
+)
 from approvals.requests import get_approval
 from tools.publish.publisher import PublishError, marker_for
 from tools.publish.ticket import Ticket
@@ -37,6 +42,9 @@ def reconcile(deps: WorkflowDeps) -> list[Reconciled]:
             select(OutboxRow)
             .join(CaseRow, col(CaseRow.id) == col(OutboxRow.case_id))
             .where(CaseRow.status == CaseStatus.NEEDS_RECONCILIATION)
+            # Only issue publishes: follow-ups, dismissals and fix PRs carry no ticket and are
+            # reconciled by running their own action again (agent/approved_writes.py).
+            .where(col(OutboxRow.idempotency_key).contains(f":{ACTION_CREATE_ISSUE}:"))
             .order_by(col(OutboxRow.case_id))
         ).all()
         pending = [(row.idempotency_key, row.approval_id, row.case_id) for row in rows]

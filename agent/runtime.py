@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from agent.checkpoints import open_checkpointer
@@ -13,13 +13,17 @@ from agent.deps import WorkflowDeps
 from agent.errors import ConfigurationError
 from agent.graph import build_graph
 from agent.ingest import IngestOptions
+from agent.llm.stage import build_model_stage
 from agent.secret_key import secret_fingerprint_key
 from agent.workflow import Graph
+from config.ai_applications import AiApplications, AiApplicationsError, load_ai_applications
 from config.business import load_business_context
 from config.cwe_families import load_cwe_families
 from config.risk import load_risk_rubric
 from config.rubric import load_rubric
 from config.settings import Settings
+from tools.github.app_tokens import AppInstallationTokens, GithubApp
+from tools.github.credentials import READ_CODE, GithubCredentials, RepositoryAuth, StaticToken
 from tools.ingest.report import ParseContext
 from tools.intel.cvss import DEFAULT_CVSS_SNAPSHOT, load_cvss
 from tools.intel.epss import load_epss
@@ -37,7 +41,7 @@ class Runtime:
     database: Database
 
     def deps(self) -> WorkflowDeps:
-        return WorkflowDeps(
+        deps = WorkflowDeps(
             database=self.database,
             publisher=self.publisher(),
             rubric=load_rubric(),
@@ -55,20 +59,33 @@ class Runtime:
             github_source=self.github_source_factory(),
             risk_rubric=load_risk_rubric(),
             business=load_business_context(self.settings.business_context),
+            ai_applications=self.ai_applications(),
         )
+        # The model stage reads the same intelligence catalogs as policy; None without a model.
+        stage = build_model_stage(
+            self.settings, kev=deps.kev, epss=deps.epss, advisories=deps.advisory_cvss
+        )
+        return replace(deps, model_stage=stage)
+
+    def ai_applications(self) -> AiApplications:
+        """What the configured AI applications can do; an unusable file stops with its reason."""
+        try:
+            return load_ai_applications(self.settings.ai_applications)
+        except AiApplicationsError as exc:
+            raise ConfigurationError(f"{exc} (APPSEC_TRIAGE_AI_APPLICATIONS)") from exc
 
     def github_source_factory(self) -> Callable[[str, str], GithubSource] | None:
         """Opens a repository at a commit over GitHub's API, with the configured token."""
         settings = self.settings
-        token = settings.resolved_github_token()
-        if not token:
+        credentials = self.github_credentials(read_only=True)
+        if credentials is None:
             return None
 
         def open_source(repository: str, commit: str) -> GithubSource:
             return GithubSource(
                 repository,
                 commit,
-                token=token,
+                token=RepositoryAuth(credentials, repository, READ_CODE),
                 max_file_bytes=settings.max_file_bytes,
                 base_url=settings.github_api_url,
                 timeout=settings.github_timeout_seconds,
@@ -86,16 +103,37 @@ class Runtime:
                 "publishing to GitHub needs an explicit APPSEC_TRIAGE_ALLOWED_REPOSITORIES "
                 '(for example \'["acme/*"]\'); "*" is only for the dry-run outbox'
             )
-        token = settings.resolved_github_token()
-        if not token:
+        credentials = self.github_credentials()
+        if credentials is None:
             raise ConfigurationError(
                 "publishing to GitHub needs APPSEC_TRIAGE_GITHUB_TOKEN or "
-                "APPSEC_TRIAGE_GITHUB_TOKEN_FILE (see docs/github.md for the permissions)"
+                "APPSEC_TRIAGE_GITHUB_TOKEN_FILE, or a GitHub App "
+                "(APPSEC_TRIAGE_GITHUB_APP_*; see docs/github.md for the permissions)"
             )
         github = GithubSettings(
             base_url=settings.github_api_url, timeout_seconds=settings.github_timeout_seconds
         )
-        return GithubIssues(github, token)
+        return GithubIssues(github, credentials)
+
+    def github_credentials(self, *, read_only: bool = False) -> GithubCredentials | None:
+        """Where GitHub tokens come from: the GitHub App when one is configured (a token minted
+        per repository and action), else the token (``read_only``: the read token if set)."""
+        settings = self.settings
+        problems = settings.github_app_problems()
+        if problems:
+            raise ConfigurationError("; ".join(problems))
+        key = settings.resolved_github_app_private_key()
+        if settings.github_app_id and settings.github_app_installation_id and key:
+            app = GithubApp(settings.github_app_id, settings.github_app_installation_id, key)
+            return AppInstallationTokens(
+                app,
+                base_url=settings.github_api_url,
+                timeout_seconds=settings.github_timeout_seconds,
+            )
+        token = (
+            settings.resolved_github_read_token() if read_only else settings.resolved_github_token()
+        )
+        return StaticToken(token) if token else None
 
     def ingest_options(self) -> IngestOptions:
         return IngestOptions(
@@ -109,9 +147,10 @@ class Runtime:
         )
 
     @contextmanager
-    def workflow(self) -> Iterator[tuple[WorkflowDeps, Graph]]:
+    def workflow(self, *, connections: int = 1) -> Iterator[tuple[WorkflowDeps, Graph]]:
+        """The dependencies and the compiled graph; ``connections`` sizes the checkpoint pool."""
         deps = self.deps()
-        with open_checkpointer(self.database) as saver:
+        with open_checkpointer(self.database, connections=connections) as saver:
             yield deps, build_graph(deps, saver)
 
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from sqlmodel import Session, select
 
 from agent import cases
 from agent.ai_rules import apply_ai_rules
 from agent.deps import WorkflowDeps
+from agent.llm.pretriage import pretriage
+from agent.llm.withheld import (
+    SecretSpan,
+    WithheldReader,
+    WithheldSource,
+    path_key,
+    spans_by_path,
+)
 from agent.policy import assess
-from agent.proposal import Proposal
+from agent.proposal import Flag, Proposal
 from agent.publishing import ACTION_CREATE_ISSUE
 from agent.risk import ReportedCvss, decide_risk
 from agent.ticket import FindingSummary, draft_ticket
 from approvals.policy import required_approvals
 from approvals.requests import request_approval
+from config.ai_applications import AiApplication
 from config.business import BusinessContext
 from tools.findings.cve import cve_ids_in
 from tools.findings.finding import FindingKind
@@ -28,7 +41,7 @@ from tools.repo.location import (
     local_checkout,
     parse_location,
 )
-from tools.repo.reader import RepoReader
+from tools.repo.model_loads import model_load_context
 from tools.repo.source import RepoSource
 from tools.store.audit import append_event
 from tools.store.tables import CaseStatus, FindingRow, ProposalRow
@@ -47,6 +60,13 @@ def code_context(deps: WorkflowDeps, finding_id: int) -> CodeContext:
         row = session.get(FindingRow, finding_id)
         if row is None:
             raise cases.CaseNotFound(f"no finding {finding_id}")
+        # Lines where a scanner found a secret stay out of every other finding's snippet. A
+        # secret finding's own code is withheld by build_code_context; its scope is read whole.
+        secrets = (
+            {}
+            if row.kind == FindingKind.SECRET
+            else spans_by_path(secret_spans(session, row.repository))
+        )
     location, why_not = _location(row)
     if isinstance(location, GithubCommit):
         if deps.github_source is None:
@@ -56,16 +76,22 @@ def code_context(deps: WorkflowDeps, finding_id: int) -> CodeContext:
             )
         else:
             with deps.github_source(location.repository, location.commit) as source:
-                return _context_of(deps, row, source, why_not, location.descriptor)
+                view = WithheldSource(source, secrets=secrets) if secrets else source
+                return _context_of(deps, row, view, why_not, location.descriptor)
     reader = None
     if isinstance(location, LocalCheckout):
         if Path(location.root).is_dir():
-            reader = RepoReader(Path(location.root), max_file_bytes=deps.max_file_bytes)
+            reader = WithheldReader(
+                Path(location.root), max_file_bytes=deps.max_file_bytes, secrets=secrets
+            )
         else:
             why_not = f"the checkout given at ingest ({location.root}) is no longer there"
     read_from = location.descriptor if reader is not None and location is not None else None
     context = _context_of(deps, row, reader, why_not, read_from)
     details = row.details or {}
+    if reader is not None and row.kind == FindingKind.MODEL_ARTIFACT and row.path:
+        # Whether non-test code loads the model file decides how bad its unsafe operator is.
+        return context.model_copy(update={"model_load": model_load_context(reader, row.path)})
     if reader is None or row.kind != FindingKind.SCA or not details.get("package"):
         return context
     dependency = dependency_context(
@@ -75,6 +101,57 @@ def code_context(deps: WorkflowDeps, finding_id: int) -> CodeContext:
         manifest_path=row.path,
     )
     return context.model_copy(update={"dependency": dependency})
+
+
+@contextmanager
+def open_source(deps: WorkflowDeps, finding_id: int) -> Iterator[RepoSource | None]:
+    """The finding's repository for the model's tools, with secret lines withheld; None when
+    there is none to read."""
+    with deps.database.session() as session:
+        row = session.get(FindingRow, finding_id)
+        if row is None:
+            raise cases.CaseNotFound(f"no finding {finding_id}")
+        secrets = spans_by_path(secret_spans(session, row.repository))
+    location, _why_not = _location(row)
+    if isinstance(location, GithubCommit):
+        if deps.github_source is None:
+            yield None
+            return
+        with deps.github_source(location.repository, location.commit) as github:
+            yield WithheldSource(github, secrets=secrets)
+        return
+    if isinstance(location, LocalCheckout) and Path(location.root).is_dir():
+        yield WithheldReader(
+            Path(location.root), max_file_bytes=deps.max_file_bytes, secrets=secrets
+        )
+        return
+    yield None
+
+
+def on_secret_lines(deps: WorkflowDeps, finding: FindingSummary) -> bool:
+    """Whether the finding's lines overlap lines where a scanner found a secret."""
+    if finding.kind == FindingKind.SECRET or not finding.path:
+        return False
+    with deps.database.session() as session:
+        spans = spans_by_path(secret_spans(session, finding.repository))
+    start = finding.start_line or 1
+    end = max(finding.end_line or start, start)
+    for span in spans.get(path_key(finding.path), ()):
+        if span.start_line is None or finding.start_line is None:
+            return True  # no lines on one side: the whole file counts
+        if span.start_line <= end and start <= (span.end_line or span.start_line):
+            return True
+    return False
+
+
+def secret_spans(session: Session, repository: str) -> list[SecretSpan]:
+    """Where scanners found secrets in ``repository``: lines the model must never read."""
+    rows = session.exec(
+        select(FindingRow).where(
+            FindingRow.repository == repository, FindingRow.kind == FindingKind.SECRET
+        )
+    ).all()
+    return [SecretSpan(r.path, r.start_line, r.end_line) for r in rows if r.path]
 
 
 def _location(row: FindingRow) -> tuple[RepoLocation | None, str]:
@@ -110,9 +187,19 @@ def _context_of(
     )
 
 
+def cves_of(finding: FindingSummary) -> list[str]:
+    """The CVEs a finding names, in its structured fields or its rule and message."""
+    return list(dict.fromkeys([*finding.cve_ids, *cve_ids_in(finding.rule_id, finding.message)]))
+
+
+def known_exploited(deps: WorkflowDeps, finding: FindingSummary) -> list[str]:
+    """The finding's CVEs that the KEV catalog lists."""
+    return [cve for cve in cves_of(finding) if deps.kev and deps.kev.lookup(cve)]
+
+
 def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -> Proposal:
-    cves = list(dict.fromkeys([*finding.cve_ids, *cve_ids_in(finding.rule_id, finding.message)]))
-    exploited = [cve for cve in cves if deps.kev and deps.kev.lookup(cve)]
+    cves = cves_of(finding)
+    exploited = known_exploited(deps, finding)
     proposal = assess(
         tool=finding.tool,
         rule_id=finding.rule_id,
@@ -129,8 +216,12 @@ def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -
         proposal,
         kind=finding.kind,
         details=finding.ai_details,
-        application=None,  # no capabilities config wired yet: the rule assumes the worse case
+        application=_ai_application(deps, finding),
         file_role=context.file_role,
+        loaded_in_production=context.model_load.loaded_in_production
+        if context.model_load
+        else None,
+        load_note=context.model_load.note if context.model_load else None,
     )
     if deps.kev is None or deps.risk_rubric is None:
         return proposal
@@ -154,6 +245,16 @@ def propose(deps: WorkflowDeps, finding: FindingSummary, context: CodeContext) -
     return proposal.model_copy(update={"risk": risk})
 
 
+def _ai_application(deps: WorkflowDeps, finding: FindingSummary) -> AiApplication | None:
+    """The configured application a red-team finding attacked, by repository and target."""
+    if deps.ai_applications is None or finding.kind != FindingKind.LLM:
+        return None
+    target = (finding.ai_details or {}).get("target")
+    return deps.ai_applications.for_finding(
+        finding.repository, target if isinstance(target, str) else None
+    )
+
+
 def _ai_excerpts(finding: FindingSummary) -> str:
     """An AI finding's attack prompt and response excerpts: untrusted text to screen too."""
     details = finding.ai_details or {}
@@ -171,12 +272,15 @@ def request_ticket_approval(
     proposal: Proposal,
 ) -> str:
     """Draft the ticket and open (once) the approval that covers exactly it; returns its id."""
+    with deps.database.session() as session:
+        also = tuple(cases.other_findings_of(session, case_id))
     ticket = draft_ticket(
         case_id=case_id,
         finding=finding,
         context=context,
         proposal=proposal,
         allowed_link_hosts=deps.allowed_link_hosts,
+        also=also,
     )
     now = deps.clock()
     with deps.database.session() as session:
@@ -221,17 +325,44 @@ def request_ticket_approval(
                 approval_id=approval.id,
                 detail={
                     "finding": finding.fingerprint,
+                    # The case's other findings (same root cause), when it has any.
+                    **({"also": [other.fingerprint for other in also]} if also else {}),
                     "rule": finding.rule_id,
                     "verdict": proposal.verdict,
                     "severity": proposal.severity,
-                    "proposal_hash": content_hash(proposal.model_dump(mode="json")),
+                    "proposal_hash": content_hash(_hashed(proposal)),
                     "proposed_by": proposal.decided_by,
-                    "model": None,  # the deterministic path; the LLM stage records its model here
-                    "prompt_version": None,
+                    **_model_fields(deps, finding, context, proposal),
                     "content_hash": approval.content_hash,
                 },
             )
         return approval.id
+
+
+def _hashed(proposal: Proposal) -> dict[str, object]:
+    # Without a model the hash covers exactly what it always did.
+    exclude = {"analysis"} if proposal.analysis is None else None
+    return proposal.model_dump(mode="json", exclude=exclude)
+
+
+def _model_fields(
+    deps: WorkflowDeps, finding: FindingSummary, context: CodeContext, proposal: Proposal
+) -> dict[str, object]:
+    """The audit record's model fields: which model and prompt read the case, or why none did."""
+    stage = deps.model_stage
+    if stage is None:
+        return {"model": None, "prompt_version": None}  # the deterministic path
+    decision = pretriage(finding, context, proposal, on_secret_lines=on_secret_lines(deps, finding))
+    if proposal.analysis is not None:
+        return {
+            "model": proposal.analysis.model,
+            "prompt_version": proposal.analysis.prompt_version,
+            "model_cache_hit": proposal.analysis.cache_hit,
+        }
+    if decision.use_model or Flag.MODEL_UNAVAILABLE in proposal.flags:
+        # Consulted, but no usable answer (the merge kept the policy proposal).
+        return {"model": stage.model_name, "prompt_version": stage.prompt_version}
+    return {"model": None, "prompt_version": None, "model_skipped": decision.reason}
 
 
 def record_outcome(deps: WorkflowDeps, case_id: int, status: CaseStatus, detail: str) -> None:

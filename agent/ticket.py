@@ -57,6 +57,7 @@ def draft_ticket(
     context: CodeContext,
     proposal: Proposal,
     allowed_link_hosts: frozenset[str],
+    also: tuple[FindingSummary, ...] = (),
 ) -> Ticket:
     """The exact ticket an analyst approves and the publisher writes.
 
@@ -65,7 +66,8 @@ def draft_ticket(
     """
     where = _location(finding)
     rule = f"{finding.rule_id} {finding.rule_name}" if finding.rule_name else finding.rule_id
-    title = without_invisible(f"[{proposal.severity.value}] {rule} in {where}")
+    more = f" (+{len(also)} more)" if also else ""
+    title = without_invisible(f"[{proposal.severity.value}] {rule} in {where}{more}")
     title = " ".join(title.split())[:256]
     lines = [
         "## Finding",
@@ -83,6 +85,7 @@ def draft_ticket(
         f"| Weakness | {', '.join(_cwe_link(cwe) for cwe in finding.cwe_ids) or 'not given'} |",
         f"| Fingerprint | `{finding.fingerprint}` |",
         "",
+        *_also_section(also),
         "### Scanner message",
         "",
         code_block(finding.message[:4000]),
@@ -108,6 +111,7 @@ def draft_ticket(
         *(f"- {factor}" for factor in proposal.factors),
         f"- Decided by: {proposal.decided_by}, approved by a human before filing",
         "",
+        *_analysis_section(proposal, allowed_link_hosts),
         *_risk_section(proposal),
         *_ai_section(finding),
         "## Remediation",
@@ -142,6 +146,91 @@ def _ai_section(finding: FindingSummary) -> list[str]:
 def _ai_remediation(finding: FindingSummary) -> str | None:
     ai_class = default_ai_frameworks().for_frameworks(_ai_frameworks(finding))
     return ai_class.remediation if ai_class else None
+
+
+def _also_section(also: tuple[FindingSummary, ...]) -> list[str]:
+    """The case's other findings: same rule on the same code, or the same advisory and package."""
+    if not also:
+        return []
+    lines = [f"### Same root cause, {len(also)} more location(s)", ""]
+    lines += [
+        f"- {inline_code(_location(other))} (fingerprint {inline_code(other.fingerprint[:16])})"
+        for other in also
+    ]
+    return [*lines, ""]
+
+
+ANALYSIS_HEADING = "## Analysis (model-written, reviewed by a human before filing)"
+
+
+def _analysis_section(proposal: Proposal, allowed_link_hosts: frozenset[str]) -> list[str]:
+    """The model's reading, fenced off from what code decided, and inert on GitHub.
+
+    Its prose is quoted line by line under its own heading, so nothing it writes can end the
+    section or pass for part of the code-built ticket, and the section is sanitised on its own
+    (a second time with the whole body): a block with an image, a foreign link, a mention, a
+    closing keyword or HTML becomes a code block.
+    """
+    analysis = proposal.analysis
+    if analysis is None:
+        return []
+    reused = "; reused from an identical earlier case" if analysis.cache_hit else ""
+    lines = [
+        ANALYSIS_HEADING,
+        "",
+        f"Written by {inline_code(analysis.model, max_length=200)} (prompt "
+        f"{inline_code(analysis.prompt_version, max_length=50)}, confidence "
+        f"{analysis.confidence:.2f}{reused}). It is a proposal: code checked its quotes and "
+        "policy set the verdict and severity above.",
+        "",
+        f"- Model's verdict: {analysis.verdict.value}; severity: {analysis.severity.value}",
+        f"- Weaknesses it cited: {_cited_cwes(analysis.cwe_ids, analysis.evidence_problems)}",
+        "",
+        "### Rationale (model-written)",
+        "",
+        _quoted(analysis.rationale),
+        "",
+    ]
+    if analysis.evidence:
+        lines += ["### Evidence (quotes checked against the repository by code)", ""]
+        for item in analysis.evidence:
+            status = "found at these lines" if item.verified else "NOT found at these lines"
+            where = f"{item.path}:{item.start_line}-{item.end_line}"
+            lines += [
+                f"- {inline_code(where, max_length=400)}: {status}",
+                "",
+                code_block(item.quote),
+                "",
+            ]
+    if analysis.evidence_problems:
+        lines += ["### Evidence problems", ""]
+        lines += [
+            f"- {inline_code(problem, max_length=300)}" for problem in analysis.evidence_problems
+        ]
+        lines.append("")
+    lines += ["### Suggested fix (model-written)", "", _quoted(analysis.fix_recommendation), ""]
+    return [sanitise_github_markdown("\n".join(lines), allowed_link_hosts).text, ""]
+
+
+def _quoted(prose: str) -> str:
+    """Model prose as a block quote: every line prefixed, so it cannot leave the quote."""
+    text = without_invisible(prose).replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        return "> (nothing written)"
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
+
+
+def _cited_cwes(cwe_ids: tuple[str, ...], problems: tuple[str, ...]) -> str:
+    """Linked only when the id is well-formed and the catalog check did not reject it."""
+    shown = []
+    for cwe in cwe_ids:
+        unknown = any(problem.startswith(f"{cwe} ") for problem in problems)
+        number = cwe.removeprefix("CWE-")
+        if number.isdigit() and not unknown:
+            shown.append(_cwe_link(cwe))
+        else:
+            shown.append(f"{inline_code(cwe, max_length=20)} (not in the CWE catalog)")
+    return ", ".join(shown) or "none"
 
 
 def _risk_section(proposal: Proposal) -> list[str]:

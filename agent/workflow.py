@@ -14,11 +14,12 @@ from langgraph.types import Command
 
 from agent import cases
 from agent.deps import WorkflowDeps
+from agent.grouping import flagged_code, root_cause_key
 from agent.nodes import thread_id_for
 from approvals.decisions import Decision, Outcome, decide
 from approvals.requests import current_approval
 from tools.store.findings import untriaged_findings
-from tools.store.tables import ApprovalStatus
+from tools.store.tables import ApprovalStatus, FindingRow
 
 Graph = Any  # CompiledStateGraph; kept loose because LangGraph's generics add nothing here
 
@@ -54,7 +55,8 @@ def triage(
             summary.resumed += 1
     with deps.database.session() as session:
         opened = [
-            cases.open_case(session, f, deps.clock()) for f in untriaged_findings(session, limit)
+            cases.open_case(session, f, deps.clock(), group_key=_group_key(deps, f))
+            for f in untriaged_findings(session, limit)
         ]
     fresh = [new.id for new in opened if new is not None and new.id is not None]
     for index, case_id in enumerate(fresh, start=1):
@@ -62,6 +64,13 @@ def triage(
         _advance_safely(graph, deps, case_id, summary)
         summary.started += 1
     return summary
+
+
+def _group_key(deps: WorkflowDeps, finding: FindingRow) -> str | None:
+    """Findings that share a root cause share a case (agent/grouping.py), unless turned off."""
+    if not deps.group_findings:
+        return None
+    return root_cause_key(finding, flagged_code(finding, max_file_bytes=deps.max_file_bytes))
 
 
 def decide_and_resume(
@@ -106,6 +115,14 @@ def resume_case(deps: WorkflowDeps, graph: Graph, case_id: int) -> str | None:
     summary = TriageSummary()
     _advance(graph, deps, case_id, summary)
     return summary.finished.get(case_id)
+
+
+def advance_case(deps: WorkflowDeps, graph: Graph, case_id: int) -> TriageSummary:
+    """Move one case as far as it can go now (agent.worker's unit of work); raises if it fails."""
+    summary = TriageSummary()
+    if _advance(graph, deps, case_id, summary):
+        summary.resumed += 1
+    return summary
 
 
 def _advance_safely(graph: Graph, deps: WorkflowDeps, case_id: int, summary: TriageSummary) -> bool:

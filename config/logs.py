@@ -8,10 +8,12 @@ line through an exception message or a third-party library is masked too.
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import re
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 MASK = "[REDACTED]"
 
@@ -57,11 +59,41 @@ class SecretMasker(logging.Filter):
         return True
 
 
-def configure_logging(level: str, secrets: Iterable[str]) -> None:
-    """Send log records to stderr, masked. Call once, at process start."""
+# Context a record may carry (``log.info(..., extra={"case_id": 7})``); JSON lines include it.
+CONTEXT_FIELDS = ("case_id", "approval_id", "worker", "repository")
+
+
+class JsonLineFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors: time, level, logger, message, context.
+
+    Runs after the SecretMasker filter, so the message and the traceback are already masked.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in CONTEXT_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        if record.exc_text or record.exc_info:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str, secrets: Iterable[str], *, json_lines: bool = False) -> None:
+    """Send log records to stderr, masked (as JSON lines if asked). Call once, at process start."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(SecretMasker(secrets))
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonLineFormatter()
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

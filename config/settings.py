@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 STATE_DIR_NAME = ".appsec-triage"
@@ -18,7 +18,11 @@ STATE_DIR_NAME = ".appsec-triage"
 class Settings(BaseSettings):
     """Runtime settings, read from ``APPSEC_TRIAGE_*`` environment variables."""
 
-    model_config = SettingsConfigDict(env_prefix="APPSEC_TRIAGE_", extra="ignore", frozen=True)
+    # hide_input_in_errors: a whole-settings validation error would otherwise print every input,
+    # secrets included (SecretStr only protects values that were already parsed).
+    model_config = SettingsConfigDict(
+        env_prefix="APPSEC_TRIAGE_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     db_url: str | None = Field(
         default=None,
@@ -68,6 +72,13 @@ class Settings(BaseSettings):
     )
     business_context: Path | None = Field(
         default=None, description="TOML with exposure, sensitivity, criticality per repo/path."
+    )
+    ai_applications: Path | None = Field(
+        default=None,
+        description=(
+            "TOML with what each AI application under test can do (tools, data, autonomy), for "
+            "red-team findings; see config/ai_applications.example.toml."
+        ),
     )
     kev_snapshot: Path | None = Field(
         default=None,
@@ -130,6 +141,11 @@ class Settings(BaseSettings):
         ),
     )
     log_level: str = Field(default="WARNING", pattern=r"^(?i:debug|info|warning|error|critical)$")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Log lines on stderr: text for people, json (one object a line, with case "
+        "ids) for a log collector.",
+    )
     # Secrets: SecretStr keeps them out of reprs, tracebacks and model dumps. Each is masked in
     # every log line (config/logs.py) and read only by the component that needs it.
     github_token: SecretStr | None = Field(
@@ -138,6 +154,13 @@ class Settings(BaseSettings):
     github_token_file: Path | None = Field(
         default=None,
         description="A file holding the GitHub token (a mounted secret), used when no token is.",
+    )
+    github_read_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "A read-only GitHub token for alerts and code (ingest --github, batch); default: "
+            "github_token. Keeps the write token out of scheduled triage jobs."
+        ),
     )
     publisher: Literal["dry-run", "github"] = Field(
         default="dry-run",
@@ -150,6 +173,55 @@ class Settings(BaseSettings):
         default="https://api.github.com",
         description="GitHub REST API base URL; https://HOST/api/v3 for GitHub Enterprise Server.",
     )
+    # GitHub App (issue #7): set all three to have every GitHub call use an installation token
+    # minted per run for the one repository and the permissions of that action (docs/github.md).
+    github_app_id: str | None = Field(
+        default=None, pattern=r"^[0-9]{1,20}$", description="GitHub App id (a number)."
+    )
+    github_app_installation_id: int | None = Field(
+        default=None, gt=0, description="The App's installation id on the target account."
+    )
+    github_app_private_key_file: Path | None = Field(
+        default=None, description="PEM file with the App's private key (a mounted secret)."
+    )
+    github_app_private_key: SecretStr | None = Field(
+        default=None,
+        description="The App's private key (PEM) itself, when it cannot be a file; never logged.",
+    )
+
+    def github_app_problems(self) -> list[str]:
+        """What stops the GitHub App from being used, when any App setting is present."""
+        if not (
+            self.github_app_id
+            or self.github_app_installation_id
+            or self.github_app_private_key_file
+            or self.github_app_private_key
+        ):
+            return []
+        problems = []
+        if not self.github_app_id:
+            problems.append("a GitHub App needs APPSEC_TRIAGE_GITHUB_APP_ID")
+        if self.github_app_installation_id is None:
+            problems.append("a GitHub App needs APPSEC_TRIAGE_GITHUB_APP_INSTALLATION_ID")
+        if not self.resolved_github_app_private_key():
+            problems.append(
+                "a GitHub App needs a readable APPSEC_TRIAGE_GITHUB_APP_PRIVATE_KEY_FILE (or "
+                "APPSEC_TRIAGE_GITHUB_APP_PRIVATE_KEY)"
+            )
+        return problems
+
+    def resolved_github_app_private_key(self) -> str | None:
+        """The App's PEM: the setting, else the file's content; None if neither is usable."""
+        if self.github_app_private_key is not None:
+            return self.github_app_private_key.get_secret_value().strip() or None
+        if self.github_app_private_key_file is None:
+            return None
+        try:
+            text = self.github_app_private_key_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text.strip() or None
+
     slack_bot_token: SecretStr | None = Field(default=None, description="Slack bot token (xoxb-).")
     slack_signing_secret: SecretStr | None = Field(
         default=None, description="Slack signing secret, to verify request signatures."
@@ -158,6 +230,95 @@ class Settings(BaseSettings):
         default=None,
         description="Key for the OpenAI-compatible model endpoint, when one is configured.",
     )
+    # The model (issue #5). Keys come from APPSEC_TRIAGE_OPENAI_API_KEY /
+    # APPSEC_TRIAGE_AZURE_OPENAI_API_KEY only: an OPENAI_API_KEY that happens to be in a
+    # developer's shell never switches paid calls on, and the client library is always handed
+    # every value explicitly so it has no environment of its own to fall back on.
+    llm_provider: Literal["none", "openai", "azure"] = Field(
+        default="none",
+        description=(
+            "Which model triages: none (the deterministic policy path, the default), openai "
+            "(OpenAI or any OpenAI-compatible server: vLLM, Ollama, LiteLLM) or azure."
+        ),
+    )
+    llm_model: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Model name sent to the endpoint (azure: recorded; the deployment decides).",
+    )
+    llm_base_url: str = Field(
+        default="https://api.openai.com/v1",
+        description="Base URL of the OpenAI-compatible endpoint, e.g. http://localhost:8000/v1.",
+    )
+    llm_azure_endpoint: str | None = Field(
+        default=None, description="Azure OpenAI resource URL, e.g. https://NAME.openai.azure.com."
+    )
+    llm_azure_deployment: str | None = Field(default=None, description="Azure deployment name.")
+    llm_azure_api_version: str = Field(default="2024-10-21", description="Azure API version.")
+    azure_openai_api_key: SecretStr | None = Field(
+        default=None, description="Key for Azure OpenAI, when llm_provider is azure."
+    )
+    llm_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=600, description="Seconds before one model request times out."
+    )
+    llm_max_retries: int = Field(
+        default=2, ge=0, le=10, description="Client retries on 429/5xx/connection errors."
+    )
+    llm_requests_per_second: float = Field(
+        default=2.0, ge=0, description="Client-side request rate limit; 0 turns it off."
+    )
+    llm_structured_output: Literal["json_schema", "function_calling"] = Field(
+        default="json_schema",
+        description=(
+            "How the final answer is requested: OpenAI structured outputs (json_schema), or a "
+            "forced function call for servers without it."
+        ),
+    )
+    llm_max_reply_tokens: int = Field(
+        default=2048, gt=0, le=32_768, description="Cap on the tokens of one model reply."
+    )
+    llm_max_turns: int = Field(
+        default=6, ge=1, le=50, description="Model calls per case, the final answer included."
+    )
+    llm_max_tokens_per_case: int = Field(
+        default=40_000, gt=0, description="Input plus output tokens one case may spend."
+    )
+    llm_max_tool_calls: int = Field(default=8, ge=0, le=100, description="Tool calls per case.")
+    llm_max_tool_bytes: int = Field(
+        default=64 * 1024, ge=0, description="Tool output bytes the model may read per case."
+    )
+    llm_max_seconds_per_case: float = Field(
+        default=120.0, gt=0, description="Wall-clock seconds one case may spend with the model."
+    )
+
+    @model_validator(mode="after")
+    def check_llm_settings(self) -> Settings:
+        problems = self.llm_problems()
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def llm_problems(self) -> list[str]:
+        """What stops the configured model from being built, each naming the variable to set."""
+        if self.llm_provider == "none":
+            return []
+        problems = []
+        if not self.llm_model:
+            problems.append(f"llm_provider={self.llm_provider} needs APPSEC_TRIAGE_LLM_MODEL")
+        if self.llm_provider == "openai" and not _present(self.openai_api_key):
+            problems.append(
+                "llm_provider=openai needs APPSEC_TRIAGE_OPENAI_API_KEY (any non-empty value "
+                "for a local server that does not check keys)"
+            )
+        if self.llm_provider == "azure":
+            if not _present(self.azure_openai_api_key):
+                problems.append("llm_provider=azure needs APPSEC_TRIAGE_AZURE_OPENAI_API_KEY")
+            if not self.llm_azure_endpoint:
+                problems.append("llm_provider=azure needs APPSEC_TRIAGE_LLM_AZURE_ENDPOINT")
+            if not self.llm_azure_deployment:
+                problems.append("llm_provider=azure needs APPSEC_TRIAGE_LLM_AZURE_DEPLOYMENT")
+        return problems
+
     secret_fingerprint_key: SecretStr | None = Field(
         default=None, description="HMAC key for fingerprints of secret-scanner findings."
     )
@@ -175,17 +336,31 @@ class Settings(BaseSettings):
             secret.get_secret_value()
             for secret in (
                 self.github_token,
+                self.github_read_token,
                 self.slack_bot_token,
                 self.slack_signing_secret,
                 self.slack_app_token,
                 self.openai_api_key,
+                self.azure_openai_api_key,
                 self.secret_fingerprint_key,
             )
             if secret is not None
         ]
         password = _url_password(self.db_url)
         token = self.resolved_github_token() if self.github_token is None else None
-        return values + ([password] if password else []) + ([token] if token else [])
+        app_key = self.resolved_github_app_private_key()
+        return (
+            values
+            + ([password] if password else [])
+            + ([token] if token else [])
+            + ([app_key] if app_key else [])
+        )
+
+    def resolved_github_read_token(self) -> str | None:
+        """The token for reading alerts and code: the read-only one, else the general one."""
+        if self.github_read_token is not None:
+            return self.github_read_token.get_secret_value()
+        return self.resolved_github_token()
 
     def resolved_github_token(self) -> str | None:
         """The GitHub token: the setting, else the first line of ``github_token_file``."""
@@ -208,6 +383,10 @@ class Settings(BaseSettings):
     def resolved_outbox_dir(self) -> Path:
         """The dry-run outbox directory."""
         return self.outbox_dir if self.outbox_dir is not None else self.state_dir / "outbox"
+
+
+def _present(secret: SecretStr | None) -> bool:
+    return secret is not None and bool(secret.get_secret_value().strip())
 
 
 def _url_password(url: str | None) -> str | None:

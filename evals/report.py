@@ -57,12 +57,12 @@ def build_report(dataset: Dataset, result: RunResult, *, command: str) -> dict[s
             "licence": dataset.licence,
         },
         "triage": {
-            "path": "deterministic",
+            "path": "deterministic" if result.model is None else "model",
             "policy": policy,
             "rubric_version": result.rubric_version,
             "decided_by": result.decided_by,
-            "model": None,
-            "prompt_version": None,
+            "model": result.model.model if result.model else None,
+            "prompt_version": result.model.prompt_version if result.model else None,
         },
         "ingest": [
             {
@@ -105,7 +105,19 @@ def build_report(dataset: Dataset, result: RunResult, *, command: str) -> dict[s
             "published": dataset.published,
         },
         "test_cases": _test_cases(dataset, outcomes),
-        "cost": {
+        "cost": _cost(result, policy, len(outcomes)),
+        "run": {
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(result.seconds, 2),
+            "seconds_per_finding": round(result.seconds / len(outcomes), 5) if outcomes else None,
+        },
+    }
+
+
+def _cost(result: RunResult, policy: str, findings: int) -> dict[str, Any]:
+    cost = result.model
+    if cost is None:
+        return {
             "model": None,
             "model_calls": 0,
             "input_tokens": 0,
@@ -114,12 +126,26 @@ def build_report(dataset: Dataset, result: RunResult, *, command: str) -> dict[s
             "per_finding": {"model_calls": 0.0, "tokens": 0.0, "model_seconds": 0.0},
             "note": f"deterministic path: no model is configured; every proposal was made by "
             f"{policy}",
+        }
+    n = findings or 1
+    tokens = cost.input_tokens + cost.output_tokens
+    return {
+        "model": cost.model,
+        "prompt_version": cost.prompt_version,
+        "model_calls": cost.calls,
+        "input_tokens": cost.input_tokens,
+        "output_tokens": cost.output_tokens,
+        "model_seconds": round(cost.latency_ms / 1000, 3),
+        "consulted_cases": cost.consulted_cases,
+        "cache_hits": cost.cache_hits,
+        "per_finding": {
+            "model_calls": round(cost.calls / n, 4),
+            "tokens": round(tokens / n, 1),
+            "model_seconds": round(cost.latency_ms / 1000 / n, 4),
         },
-        "run": {
-            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "seconds": round(result.seconds, 2),
-            "seconds_per_finding": round(result.seconds / len(outcomes), 5) if outcomes else None,
-        },
+        "note": f"model {cost.model} ({cost.prompt_version}) consulted on "
+        f"{cost.consulted_cases} case(s), {cost.cache_hits} verdict-cache hit(s); policy "
+        f"{policy} made the proposals it merged into",
     }
 
 
@@ -179,6 +205,13 @@ def _reproduces(
 # Markdown -----------------------------------------------------------------------------------------
 
 
+def _model_row(report: dict[str, Any]) -> str:
+    triage = report["triage"]
+    if triage.get("model") is None:
+        return "none (the deterministic path calls no model)"
+    return f"{_code(triage['model'])}, {_code(triage['prompt_version'])}"
+
+
 def _code(text: object) -> str:
     """Dataset-provided text, rendered as code and unable to break out of a table cell."""
     clean = re.sub(r"[`|\r\n]", " ", str(text))
@@ -214,7 +247,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"| licence | {d['licence'] or 'not stated'} |",
         f"| dataset SHA-256 | {_code(d['sha256'])} (over {len(d['files'])} files, listed below) |",
         f"| triage | {report['triage']['path']} path, {_code(report['triage']['policy'])} |",
-        "| model, prompt | none (the deterministic path calls no model) |",
+        f"| model, prompt | {_model_row(report)} |",
         f"| findings | {f['total']} ({f['scored']} scored: {f['real']} real, {f['not_real']} not; "
         f"{f['unscored']} unscored; {f['merged_into_another_tools_finding']} merged into another "
         f"tool's finding; {f['dropped']} dropped) |",

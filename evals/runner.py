@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from sqlmodel import col, select
@@ -30,7 +31,7 @@ from evals.datasets import Dataset, FindingKey, finding_key
 from evals.metrics import DROPPED, Outcome
 from tools.findings.severity import Severity
 from tools.intel.kev import DEFAULT_SNAPSHOT
-from tools.store.tables import CaseFindingRow, FindingRow, ProposalRow
+from tools.store.tables import CaseFindingRow, FindingRow, ModelUsageRow, ProposalRow
 
 POLICY_PREFIX = "policy@"
 _EVAL_SECRET_KEY = SecretStr("appsec-triage eval: fixed key, fingerprints only")
@@ -70,27 +71,53 @@ class RunResult:
     unlabelled: int
     """Stored findings the dataset has no label for (still counted in the auto-decided share)."""
     seconds: float
+    model: ModelCost | None = None
+    """None on the deterministic path."""
 
 
-def eval_settings(state_dir: Path) -> Settings:
-    return Settings(
-        state_dir=state_dir,
-        db_url=f"sqlite:///{state_dir / 'eval.db'}",
-        publisher="dry-run",  # nothing is approved, so nothing is published; never reach out
-        outbox_dir=state_dir / "outbox",
-        kev_snapshot=DEFAULT_SNAPSHOT,
-        business_context=None,
-        secret_fingerprint_key=_EVAL_SECRET_KEY,
-    )
+def eval_settings(state_dir: Path, model: dict[str, Any] | None = None) -> Settings:
+    """Pinned settings; ``model``: the ``llm_*`` settings of a real model (evals/model_config)."""
+    pinned: dict[str, Any] = {
+        "state_dir": state_dir,
+        "db_url": f"sqlite:///{state_dir / 'eval.db'}",
+        # nothing is approved, so nothing is published; never reach out
+        "publisher": "dry-run",
+        "outbox_dir": state_dir / "outbox",
+        "kev_snapshot": DEFAULT_SNAPSHOT,
+        "business_context": None,
+        "secret_fingerprint_key": _EVAL_SECRET_KEY,
+    }
+    # Without --model the deterministic path, whatever APPSEC_TRIAGE_LLM_PROVIDER says.
+    return Settings(**(pinned | (model if model is not None else {"llm_provider": "none"})))
 
 
-def run(dataset: Dataset, progress: Callable[[str], None] = lambda _m: None) -> RunResult:
+@dataclass(frozen=True)
+class ModelCost:
+    """What the model cost over the run (from the store's model usage rows)."""
+
+    model: str
+    prompt_version: str
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    latency_ms: int
+    consulted_cases: int
+    cache_hits: int
+
+
+def run(
+    dataset: Dataset,
+    progress: Callable[[str], None] = lambda _m: None,
+    *,
+    model: dict[str, Any] | None = None,
+) -> RunResult:
     """Ingest and triage ``dataset`` in a throwaway store; one outcome per finding."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="appsec-triage-eval-") as tmp:
-        runtime = open_runtime(eval_settings(Path(tmp)))
+        runtime = open_runtime(eval_settings(Path(tmp), model))
         try:
             triaged = triage_dataset(runtime, dataset, progress)
+            cost = model_cost(runtime)
         finally:
             runtime.database.dispose()
     if triaged.failed_cases:
@@ -106,6 +133,26 @@ def run(dataset: Dataset, progress: Callable[[str], None] = lambda _m: None) -> 
         decided_by=decided_by_policy(triaged),
         unlabelled=unlabelled,
         seconds=time.monotonic() - started,
+        model=cost,
+    )
+
+
+def model_cost(runtime: Runtime) -> ModelCost | None:
+    """The model's totals over the run; None on the deterministic path."""
+    stage = runtime.deps().model_stage
+    if stage is None:
+        return None
+    with runtime.database.session() as session:
+        rows = session.exec(select(ModelUsageRow)).all()
+    return ModelCost(
+        model=stage.model_name,
+        prompt_version=stage.prompt_version,
+        calls=sum(r.calls for r in rows),
+        input_tokens=sum(r.input_tokens for r in rows),
+        output_tokens=sum(r.output_tokens for r in rows),
+        latency_ms=sum(r.latency_ms for r in rows),
+        consulted_cases=len({r.case_id for r in rows}),
+        cache_hits=sum(r.cache_hit for r in rows),
     )
 
 

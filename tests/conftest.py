@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from agent.runtime import Runtime, open_runtime
 from config.settings import Settings
+from tests.support.cli_zygote import Call, Zygote, decode
 from tools.store.database import Database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,30 +83,36 @@ class CliResult:
 
 @dataclass(frozen=True)
 class Cli:
-    """Runs ``appsec-triage`` in a fresh interpreter, as a user would."""
+    """Runs ``appsec-triage`` in a fresh process, as a user would (tests/support/cli_zygote.py)."""
 
     cwd: Path
     env: dict[str, str]
+    zygote: Zygote
 
     def __call__(self, *args: str, extra_env: dict[str, str] | None = None) -> CliResult:
-        proc = subprocess.run(
-            [sys.executable, "-m", "agent", *args],
-            cwd=self.cwd,
-            env=self.env | (extra_env or {}),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+        call = Call(args=args, env=self.env | (extra_env or {}), cwd=str(self.cwd), timeout=120)
+        exited = self.zygote.run(call)
+        return CliResult(exited.code, decode(exited.stdout), decode(exited.stderr))
 
     @property
     def outbox(self) -> Path:
         return self.cwd / ".appsec-triage" / "outbox"
 
 
-@pytest.fixture
-def cli(tmp_path: Path, db_url: str) -> Cli:
+def _cli_env() -> dict[str, str]:
+    """The environment every CLI call starts from: ours, without any APPSEC_TRIAGE_ setting."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("APPSEC_TRIAGE_")}
-    env |= {"APPSEC_TRIAGE_DB_URL": db_url, "COLUMNS": "200", "PYTHONPATH": str(REPO)}
-    return Cli(cwd=tmp_path, env=env)
+    return env | {"COLUMNS": "200", "PYTHONPATH": str(REPO)}
+
+
+@pytest.fixture(scope="session")
+def cli_zygote() -> Iterator[Zygote]:
+    zygote = Zygote(_cli_env())
+    yield zygote
+    zygote.close()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, db_url: str, cli_zygote: Zygote) -> Cli:
+    env = _cli_env() | {"APPSEC_TRIAGE_DB_URL": db_url}
+    return Cli(cwd=tmp_path, env=env, zygote=cli_zygote)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from agent.cli import approvals, audit, findings, intel, reconcile, slack  # noqa: F401 - registers commands
+from agent.cli import approvals, audit, batch, findings, github, intel, reconcile, slack, worker  # noqa: F401 - registers commands
 from agent.cli.common import EXIT_BAD_INPUT, EXIT_REFUSED, app, err, fail, open_cli_runtime, out
 from agent.demo import run_demo
 from agent.errors import AgentError, ConfigurationError

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
@@ -23,8 +23,9 @@ from agent.cli.common import (
 )
 from agent.cli.slack import slack_client_and_config
 from agent.errors import AgentError
+from agent.llm.usage import usage_since
 from agent.workflow import TriageSummary, decide_and_resume, triage
-from approvals.card import load_card
+from approvals.card import approval_subject, load_card
 from approvals.decisions import Decision
 from approvals.errors import ApprovalError
 from approvals.requests import get_approval, list_approvals
@@ -41,9 +42,13 @@ def triage_command(
     """Run the workflow for untriaged findings; stops at approvals that wait for a human."""
     runtime = open_cli_runtime()
     with runtime.workflow() as (deps, graph):
+        started_at = deps.clock()
         summary = triage(
             deps, graph, limit=limit, progress=lambda m: None if as_json else err.print(m)
         )
+    model = deps.model_stage.model_name if deps.model_stage else None
+    with runtime.database.session() as session:
+        usage = usage_since(session, started_at)
     if runtime.settings.slack_config and runtime.settings.slack_bot_token and summary.pending:
         client, config = slack_client_and_config(runtime.settings)
         posted = post_pending_cards(
@@ -56,6 +61,7 @@ def triage_command(
         "pending_approvals": summary.pending,
         "finished": {str(k): v for k, v in summary.finished.items()},
         "failed": {str(k): v for k, v in summary.failed.items()},
+        "model": usage.as_json(model),
     }
     for case_id, error in summary.failed.items():
         err.print(Text("failed ", style="bold red") + Text(f"case {case_id}: {error}"))
@@ -63,6 +69,8 @@ def triage_command(
         print_json(result)
     else:
         _print_triage_summary(summary)
+        if model is not None:
+            out.print(usage.summary_line(model), markup=False)
     if summary.failed:
         raise typer.Exit(EXIT_REFUSED)
 
@@ -86,14 +94,14 @@ def approvals_list(
     """Approval requests, oldest first."""
     runtime = open_cli_runtime()
     with runtime.database.session() as session:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "id": row.id,
                 "case": row.case_id,
                 "action": row.action,
                 "content_hash": row.content_hash,
                 "status": row.status,
-                "title": row.payload.get("ticket", {}).get("title"),
+                "title": approval_subject(row.payload).title,
             }
             for row in list_approvals(session, status)
         ]
@@ -140,14 +148,21 @@ def approvals_show(
     if as_json:
         print_json(data)
         return
-    ticket = data["payload"]["ticket"]
     out.print(
         f"approval {data['id']} · case {data['case_id']} · {data['action']} · {data['status']}\n"
         f"content hash {data['content_hash']} · expires {data['expires_at']}\n"
-        f"repository {ticket['repository']} · labels {', '.join(ticket['labels'])}\n",
+        f"repository {card.repository} · labels {', '.join(card.labels) or 'none'}\n"
+        f"verdict {card.verdict} · severity {card.severity} (scanner {card.tool_severity}) · "
+        f"flags {', '.join(card.flags) or 'none'}\n",
         markup=False,
     )
-    out.print(f"# {ticket['title']}\n\n{ticket['body']}", markup=False)
+    if "injection_suspected" in card.flags:
+        out.print(
+            "WARNING: the finding, its code or what the model read contains instruction-like "
+            "text (injection_suspected): read it as data, and check any model analysis.\n",
+            markup=False,
+        )
+    out.print(f"# {card.title}\n\n{card.body}", markup=False)
 
 
 def _decide(approval_id: str, decision: Decision, actor: str, reason: str | None) -> None:

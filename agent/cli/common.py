@@ -72,7 +72,9 @@ def cli_settings() -> Settings:
 
 def open_cli_runtime() -> Runtime:
     settings = cli_settings()
-    configure_logging(settings.log_level, settings.secret_values())
+    configure_logging(
+        settings.log_level, settings.secret_values(), json_lines=settings.log_format == "json"
+    )
     try:
         return open_runtime(settings)
     except ToolError as exc:

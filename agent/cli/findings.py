@@ -28,6 +28,7 @@ from agent.ingest import IngestResult, ingest_document, ingest_file
 from agent.runtime import Runtime
 from agent.steps import code_context, propose
 from config.ai_frameworks import framework_of
+from tools.github.credentials import READ_ALERTS, RepositoryAuth
 from tools.ingest.github_alerts import fetch_alert_lists, read_client
 from tools.store.findings import list_findings
 from tools.store.tables import FindingRow, FindingStatus
@@ -163,11 +164,18 @@ def _frameworks(details: object) -> tuple[str, ...]:
 
 def _github_alerts(runtime: Runtime, repository: str, since: datetime | None) -> list[IngestResult]:
     settings = runtime.settings
-    token = settings.resolved_github_token()
-    if not token:
-        fail(EXIT_BAD_INPUT, "--github needs APPSEC_TRIAGE_GITHUB_TOKEN (or …_GITHUB_TOKEN_FILE)")
+    credentials = runtime.github_credentials(read_only=True)
+    if credentials is None:
+        fail(
+            EXIT_BAD_INPUT,
+            "--github needs APPSEC_TRIAGE_GITHUB_TOKEN (or …_GITHUB_TOKEN_FILE), or a GitHub App "
+            "(APPSEC_TRIAGE_GITHUB_APP_*)",
+        )
+    # A GitHub App mints a token for this repository with the read permissions ingest needs.
     client = read_client(
-        settings.github_api_url, token, timeout_seconds=settings.github_timeout_seconds
+        settings.github_api_url,
+        RepositoryAuth(credentials, repository, READ_ALERTS),
+        timeout_seconds=settings.github_timeout_seconds,
     )
     err.print(f"fetching alerts of {repository} from {settings.github_api_url}")
     alert_lists = fetch_alert_lists(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from sqlmodel import col, select
 
-from approvals.card import load_card
+from approvals.card import approval_subject, load_card
 from approvals.slack.blocks import card_blocks, digest_text, fallback_text
 from config.slack import SlackConfig
 from tools.store.database import Database
@@ -63,7 +63,7 @@ def post_pending_cards(
         ).all()
         groups: dict[tuple[str, str], list[str]] = defaultdict(list)
         for approval in unposted:
-            repository = approval.payload["ticket"]["repository"]
+            repository = approval_subject(approval.payload).repository
             groups[(config.channel_for(repository), repository)].append(approval.id)
     cards = 0
     for (channel, repository), approval_ids in groups.items():

@@ -383,7 +383,7 @@ def test_the_stub_flags_requests_that_break_the_spec(world: World) -> None:
     assert (
         send("POST", "/repos/octo/app/issues", json.dumps({"body": "no title"}).encode())[0] == 500
     )
-    assert send("GET", "/repos/octo/app/pulls")[0] == 500
+    assert send("GET", "/repos/octo/app/releases")[0] == 500
     status, answer = send("GET", "/repos/octo/app/issues?state=all")
     assert (status, answer) == (200, [])
     assert [(v.direction, v.reasons[0]) for v in world.stub.violations] == [
@@ -391,7 +391,7 @@ def test_the_stub_flags_requests_that_break_the_spec(world: World) -> None:
         ("request", "query per-page: not a parameter of issues/list-for-repo"),
         ("request", "path issue_number: 'abc' is not an integer"),
         ("request", "request body: missing required property 'title'"),
-        ("route", "GET /repos/octo/app/pulls is not one of the extracted operations"),
+        ("route", "GET /repos/octo/app/releases is not one of the extracted operations"),
     ]
     assert world.stub.requests[-1].status == 200
 

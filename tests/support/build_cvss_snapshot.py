@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from tools.intel.cvss import DEFAULT_CVSS_SNAPSHOT, derive_snapshot
 

@@ -44,6 +44,20 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/repos/{owner}/{repo}/code-scanning/alerts"),
     ("get", "/repos/{owner}/{repo}/dependabot/alerts"),
     ("get", "/repos/{owner}/{repo}/secret-scanning/alerts"),
+    # GitHub App installation tokens (tools/github/app_tokens.py)
+    ("post", "/app/installations/{installation_id}/access_tokens"),
+    # alert dismissals (tools/publish/alert_dismissal.py)
+    ("patch", "/repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"),
+    ("patch", "/repos/{owner}/{repo}/dependabot/alerts/{alert_number}"),
+    ("patch", "/repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"),
+    # follow-ups on a published issue (tools/publish/issue_followups.py)
+    ("get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+    # fix pull requests (tools/publish/fix_pull_request.py)
+    ("get", "/repos/{owner}/{repo}/git/ref/{ref}"),
+    ("post", "/repos/{owner}/{repo}/git/refs"),
+    ("put", "/repos/{owner}/{repo}/contents/{path}"),
+    ("get", "/repos/{owner}/{repo}/pulls"),
+    ("post", "/repos/{owner}/{repo}/pulls"),
 )
 
 # Keywords whose value is a schema, a list of schemas, or a name -> schema map.

@@ -47,6 +47,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+from tests.support.github_app_stub import StubApp
 from tests.support.openapi_validate import OpenApi, Operation, github_operations
 
 TOKEN = "ghs_stubToken000000000000000000000000000"
@@ -109,6 +110,19 @@ class Comment:
 
 
 @dataclass
+class Pull:
+    number: int
+    id: int
+    title: str
+    body: str | None
+    head: str
+    base: str
+    draft: bool
+    created_at: str
+    state: str = "open"
+
+
+@dataclass
 class Issue:
     number: int
     id: int
@@ -149,6 +163,8 @@ class RepoState:
     branches: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     issues: dict[int, Issue] = field(default_factory=dict)
+    pulls: dict[int, Pull] = field(default_factory=dict)
+    """Pull requests; they share the issues' numbers, as on GitHub."""
     labels: dict[str, int] = field(default_factory=dict)
     """Label name -> id. Unknown labels are created when an issue names them, as GitHub does."""
     alerts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -159,6 +175,21 @@ class RepoState:
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
+
+    def next_number(self) -> int:
+        return max([0, *self.issues, *self.pulls]) + 1
+
+    def snapshot(self, commit: str) -> dict[str, FileSpec]:
+        """The files of ``commit``, in the form ``commit`` takes."""
+        files: dict[str, FileSpec] = {}
+        for path, entry in self.listing(self.commits[commit].tree):
+            if entry.kind == "commit":
+                files[path] = Submodule("https://example.com/submodule.git", entry.sha)
+            elif entry.mode == MODE_SYMLINK:
+                files[path] = Symlink(self.blobs[entry.sha].decode())
+            elif entry.kind == "blob":
+                files[path] = self.blobs[entry.sha]
+        return files
 
     def commit(
         self,
@@ -416,11 +447,14 @@ class GithubStub:
         self.faults: dict[str, list[Fault]] = {}
         self.rate_limits = {"core": 5000, "search": 30}
         self.rate_used = {"core": 0, "search": 0}
+        self.app: StubApp | None = None
+        """With an App enabled, minted installation tokens are accepted within their scope."""
         self.lock = threading.RLock()
         self._ids = itertools.count(4_200_001)
         self._clock = itertools.count(1)
         self._routes: dict[str, Callable[[Call], Reply]] = {
             "rate-limit/get": self._rate_limit,
+            "apps/create-installation-access-token": self._not_reached,
             "repos/get": self._get_repo,
             "repos/get-content": self._get_content,
             "git/get-tree": self._get_tree,
@@ -435,6 +469,15 @@ class GithubStub:
             "code-scanning/list-alerts-for-repo": self._list_alerts,
             "dependabot/list-alerts-for-repo": self._list_alerts,
             "secret-scanning/list-alerts-for-repo": self._list_alerts,
+            "code-scanning/update-alert": self._update_alert,
+            "dependabot/update-alert": self._update_alert,
+            "secret-scanning/update-alert": self._update_alert,
+            "issues/list-comments": self._list_comments,
+            "git/get-ref": self._get_ref,
+            "git/create-ref": self._create_ref,
+            "repos/create-or-update-file-contents": self._put_content,
+            "pulls/list": self._list_pulls,
+            "pulls/create": self._create_pull,
         }
 
     # --- test-facing API ---------------------------------------------------------------------
@@ -455,6 +498,12 @@ class GithubStub:
             if files is not None:
                 repo.commit(files, message="Initial commit")
             return repo
+
+    def enable_app(self, app: StubApp) -> StubApp:
+        """Act as ``app``'s installation (tests/support/github_app_stub.py)."""
+        with self.lock:
+            self.app = app
+        return app
 
     def inject(self, operation_id: str, *faults: Fault) -> None:
         """Queue ``faults`` for the next requests to ``operation_id`` (one per request)."""
@@ -557,7 +606,20 @@ class GithubStub:
         return json.dumps(reply.body).encode(), headers
 
     def _answer(self, call: Call, token: str | None) -> Reply:
-        if self.token is not None and token != self.token:
+        if call.operation_id == "apps/create-installation-access-token":
+            if self.app is None:
+                return _error(404, _NOT_FOUND)
+            status, body = self.app.mint(
+                int(call.params["installation_id"]), token, call.body, set(self.repos)
+            )
+            return Reply(status, body if status < 400 else body | {"status": str(status)})
+        grant = self.app.grant_of(token) if self.app is not None else None
+        if grant is not None:
+            assert self.app is not None
+            refused = self.app.refusal(grant, call.operation_id, call.params)
+            if refused is not None:
+                return Reply(refused[0], refused[1] | {"status": str(refused[0])})
+        elif self.token is not None and token != self.token:
             return Reply(
                 401, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
             )
@@ -568,7 +630,10 @@ class GithubStub:
                 return Fault.rate_limited(resource=resource).reply()
             self.rate_used[resource] += 1
             limit_headers = self._limit_headers(resource)
-        reply = self._routes[call.operation_id](call)
+        route = self._routes.get(call.operation_id)
+        if route is None:
+            return _error(500, f"the stub does not implement {call.operation_id}")
+        reply = route(call)
         return Reply(reply.status, reply.body, {**limit_headers, **reply.headers})
 
     def _limit_headers(self, resource: str) -> dict[str, str]:
@@ -639,6 +704,9 @@ class GithubStub:
         if page > 1:
             links += [link(1, "first"), link(page - 1, "prev")]
         return chunk, ({"link": ", ".join(links)} if links else {})
+
+    def _not_reached(self, call: Call) -> Reply:
+        raise AssertionError(f"{call.operation_id} is answered in _answer")
 
     # --- rate limit and repository -------------------------------------------------------------
 
@@ -1032,7 +1100,7 @@ class GithubStub:
             body.get("assignees") or ([body["assignee"]] if body.get("assignee") else [])
         )
         issue = Issue(
-            number=len(repo.issues) + 1,
+            number=repo.next_number(),
             id=next(self._ids),
             title=str(body["title"]),
             body=body.get("body"),
@@ -1087,8 +1155,12 @@ class GithubStub:
         comment = Comment(next(self._ids), str(call.body["body"]), now)
         issue.comments.append(comment)
         issue.updated_at = now
+        data = self._comment_json(repo, issue, comment)
+        return Reply(201, data, {"location": data["url"]})
+
+    def _comment_json(self, repo: RepoState, issue: Issue, comment: Comment) -> dict[str, Any]:
         api = self._api(repo)
-        data: dict[str, Any] = {
+        return {
             "id": comment.id,
             "node_id": f"IC_kwDO{comment.id}",
             "url": f"{api}/issues/comments/{comment.id}",
@@ -1096,11 +1168,19 @@ class GithubStub:
             "issue_url": f"{api}/issues/{issue.number}",
             "body": comment.body,
             "user": self._bot(),
-            "created_at": now,
-            "updated_at": now,
+            "created_at": comment.created_at,
+            "updated_at": comment.created_at,
             "author_association": "NONE",
         }
-        return Reply(201, data, {"location": data["url"]})
+
+    def _list_comments(self, call: Call) -> Reply:
+        repo = self._repo(call)
+        issue = repo.issues.get(int(call.params["issue_number"])) if repo else None
+        if repo is None or issue is None:
+            return _error(404, _NOT_FOUND)
+        route = f"/repos/{repo.full_name}/issues/{issue.number}/comments"
+        page, links = self._paginate(call, issue.comments, route)
+        return Reply(200, [self._comment_json(repo, issue, c) for c in page], links)
 
     def _list_issues(self, call: Call) -> Reply:
         repo = self._repo(call)
@@ -1230,6 +1310,274 @@ class GithubStub:
             headers["link"] = f'<{self.url}{route}?{params}>; rel="next"'
         return Reply(200, chunk, headers)
 
+    def _update_alert(self, call: Call) -> Reply:
+        repo = self._repo(call)
+        if repo is None:
+            return _error(404, _NOT_FOUND)
+        kind = call.operation_id.split("/", 1)[0]
+        number = int(call.params["alert_number"])
+        alert = next((a for a in repo.alerts.get(kind, []) if a.get("number") == number), None)
+        if alert is None:
+            return _error(404, _NOT_FOUND)
+        body = call.body or {}
+        now = self._now()
+        if kind == "secret-scanning":
+            if body.get("state") == "resolved" and not body.get("resolution"):
+                return _error(422, "A resolution is required when the state is resolved.")
+            alert["state"] = body["state"]
+            resolved = body["state"] == "resolved"
+            alert["resolution"] = body.get("resolution") if resolved else None
+            alert["resolution_comment"] = body.get("resolution_comment") if resolved else None
+            alert["resolved_at"] = now if resolved else None
+            alert["resolved_by"] = self._bot() if resolved else None
+        else:
+            if body.get("state") == "dismissed" and not body.get("dismissed_reason"):
+                return _error(422, "A dismissed_reason is required when the state is dismissed.")
+            alert["state"] = body["state"]
+            dismissed = body["state"] == "dismissed"
+            alert["dismissed_reason"] = body.get("dismissed_reason") if dismissed else None
+            alert["dismissed_comment"] = body.get("dismissed_comment") if dismissed else None
+            alert["dismissed_at"] = now if dismissed else None
+            alert["dismissed_by"] = self._bot() if dismissed else None
+        alert["updated_at"] = now
+        return Reply(200, alert)
+
+    # --- branches, commits through the contents API, pull requests --------------------------
+
+    def _ref_json(self, repo: RepoState, ref: str, sha: str) -> dict[str, Any]:
+        api = self._api(repo)
+        return {
+            "ref": f"refs/{ref}",
+            "node_id": f"REF_kwDO{sha[:12]}",
+            "url": f"{api}/git/refs/{ref}",
+            "object": {"type": "commit", "sha": sha, "url": f"{api}/git/commits/{sha}"},
+        }
+
+    def _get_ref(self, call: Call) -> Reply:
+        repo = self._repo(call)
+        if repo is None:
+            return _error(404, _NOT_FOUND)
+        ref = call.params["ref"]
+        kind, _, name = ref.partition("/")
+        table = {"heads": repo.branches, "tags": repo.tags}.get(kind)
+        if table is None or name not in table:
+            return _error(404, _NOT_FOUND)
+        return Reply(200, self._ref_json(repo, ref, table[name]))
+
+    def _create_ref(self, call: Call) -> Reply:
+        repo = self._repo(call)
+        if repo is None:
+            return _error(404, _NOT_FOUND)
+        ref, sha = str(call.body["ref"]), str(call.body["sha"])
+        if not ref.startswith("refs/heads/") or ref.count("/") < 2:
+            return _error(422, f"{ref} is not a valid ref name.")
+        name = ref.removeprefix("refs/heads/")
+        if name in repo.branches:
+            return _error(422, "Reference already exists")
+        if sha not in repo.commits:
+            return _error(422, "Object does not exist")
+        repo.branches[name] = sha
+        data = self._ref_json(repo, f"heads/{name}", sha)
+        return Reply(201, data, {"location": data["url"]})
+
+    def _put_content(self, call: Call) -> Reply:
+        repo = self._repo(call)
+        if repo is None:
+            return _error(404, _NOT_FOUND)
+        body = call.body
+        branch = str(body.get("branch") or repo.default_branch)
+        if branch not in repo.branches:
+            return _error(404, f"Branch {branch} not found")
+        path = call.params["path"].strip("/")
+        head = repo.commits[repo.branches[branch]]
+        entry = repo.walk(head.tree, path.split("/"))
+        if entry is not None and entry.kind != "blob":
+            return _error(422, f"{path} is not a file")
+        if entry is not None and body.get("sha") != entry.sha:
+            return _error(409, f"{path} does not match {body.get('sha')}")
+        if entry is None and body.get("sha"):
+            return _error(422, 'Invalid request. "sha" wasn\'t supplied.')
+        try:
+            data = base64.b64decode(str(body["content"]), validate=True)
+        except ValueError:
+            return _error(422, "content is not valid Base64")
+        files = repo.snapshot(head.sha)
+        files[path] = data
+        sha = repo.commit(files, branch=branch, message=str(body["message"]))
+        commit = repo.commits[sha]
+        new_entry = repo.walk(commit.tree, path.split("/"))
+        assert new_entry is not None
+        api, html = self._api(repo), f"{HTML}/{repo.full_name}"
+        person = {"name": "appsec-triage", "email": "bot@example.com", "date": commit.date}
+        content = self._content_item(repo, branch, path, new_entry)
+        answer = {
+            "content": content,
+            "commit": {
+                "sha": sha,
+                "node_id": f"C_kwDO{sha[:12]}",
+                "url": f"{api}/git/commits/{sha}",
+                "html_url": f"{html}/commit/{sha}",
+                "author": person,
+                "committer": person,
+                "message": commit.message,
+                "tree": {"sha": commit.tree, "url": f"{api}/git/trees/{commit.tree}"},
+                "parents": [
+                    {"sha": p, "url": f"{api}/git/commits/{p}", "html_url": f"{html}/commit/{p}"}
+                    for p in commit.parents
+                ],
+                "verification": {
+                    "verified": False,
+                    "reason": "unsigned",
+                    "signature": None,
+                    "payload": None,
+                    "verified_at": None,
+                },
+            },
+        }
+        return Reply(201 if entry is None else 200, answer)
+
+    def _repository_json(self, repo: RepoState) -> dict[str, Any]:
+        full = self._get_repo(Call("repos/get", {"owner": repo.owner, "repo": repo.name}, {}, None))
+        assert isinstance(full.body, dict)
+        return full.body | {"has_downloads": True}
+
+    def _pull_json(self, repo: RepoState, pull: Pull, *, full: bool) -> dict[str, Any]:
+        api, html = self._api(repo), f"{HTML}/{repo.full_name}"
+        url = f"{api}/pulls/{pull.number}"
+        link = {
+            name: {"href": href}
+            for name, href in {
+                "self": url,
+                "html": f"{html}/pull/{pull.number}",
+                "issue": f"{api}/issues/{pull.number}",
+                "comments": f"{api}/issues/{pull.number}/comments",
+                "review_comments": f"{url}/comments",
+                "review_comment": f"{api}/pulls/comments{{/number}}",
+                "commits": f"{url}/commits",
+                "statuses": f"{api}/statuses/{repo.branches.get(pull.head, '')}",
+            }.items()
+        }
+        repository = self._repository_json(repo)
+
+        def side(branch: str) -> dict[str, Any]:
+            return {
+                "label": f"{repo.owner}:{branch}",
+                "ref": branch,
+                "repo": repository,
+                "sha": repo.branches.get(branch, ""),
+                "user": self._user(repo.owner, repo.id + 1, "Organization"),
+            }
+
+        data: dict[str, Any] = {
+            "url": url,
+            "id": pull.id,
+            "node_id": f"PR_kwDO{pull.id}",
+            "html_url": f"{html}/pull/{pull.number}",
+            "diff_url": f"{html}/pull/{pull.number}.diff",
+            "patch_url": f"{html}/pull/{pull.number}.patch",
+            "issue_url": f"{api}/issues/{pull.number}",
+            "commits_url": f"{url}/commits",
+            "review_comments_url": f"{url}/comments",
+            "review_comment_url": f"{api}/pulls/comments{{/number}}",
+            "comments_url": f"{api}/issues/{pull.number}/comments",
+            "statuses_url": link["statuses"]["href"],
+            "number": pull.number,
+            "state": pull.state,
+            "locked": False,
+            "title": pull.title,
+            "user": self._bot(),
+            "body": pull.body,
+            "labels": [],
+            "milestone": None,
+            "active_lock_reason": None,
+            "created_at": pull.created_at,
+            "updated_at": pull.created_at,
+            "closed_at": None,
+            "merged_at": None,
+            "merge_commit_sha": None,
+            "assignee": None,
+            "assignees": [],
+            "requested_reviewers": [],
+            "requested_teams": [],
+            "head": side(pull.head),
+            "base": side(pull.base),
+            "_links": link,
+            "author_association": "NONE",
+            "auto_merge": None,
+            "draft": pull.draft,
+        }
+        if full:
+            data |= {
+                "merged": False,
+                "mergeable": None,
+                "rebaseable": None,
+                "mergeable_state": "unknown",
+                "merged_by": None,
+                "comments": 0,
+                "review_comments": 0,
+                "maintainer_can_modify": False,
+                "commits": 1,
+                "additions": 1,
+                "deletions": 1,
+                "changed_files": 1,
+            }
+        return data
+
+    def _list_pulls(self, call: Call) -> Reply:
+        repo = self._repo(call)
+        if repo is None:
+            return _error(404, _NOT_FOUND)
+        state = call.arg("state", "open")
+        head = call.arg("head")
+        pulls = [
+            p
+            for p in repo.pulls.values()
+            if (state == "all" or p.state == state)
+            and (head is None or head == f"{repo.owner}:{p.head}")
+        ]
+        page, links = self._paginate(call, pulls, f"/repos/{repo.full_name}/pulls")
+        return Reply(200, [self._pull_json(repo, p, full=False) for p in page], links)
+
+    def _create_pull(self, call: Call) -> Reply:
+        repo = self._repo(call)
+        if repo is None:
+            return _error(404, _NOT_FOUND)
+        body = call.body
+        head, base = str(body["head"]).split(":")[-1], str(body["base"])
+        if head not in repo.branches or base not in repo.branches:
+            return _error(
+                422,
+                "Validation Failed",
+                errors=[{"resource": "PullRequest", "field": "head", "code": "invalid"}],
+            )
+        if any(
+            p.head == head and p.base == base and p.state == "open" for p in repo.pulls.values()
+        ):
+            return _error(
+                422,
+                "Validation Failed",
+                errors=[
+                    {
+                        "resource": "PullRequest",
+                        "code": "custom",
+                        "message": f"A pull request already exists for {repo.owner}:{head}.",
+                    }
+                ],
+            )
+        pull = Pull(
+            number=repo.next_number(),
+            id=next(self._ids),
+            title=str(body.get("title") or ""),
+            body=body.get("body"),
+            head=head,
+            base=base,
+            draft=bool(body.get("draft")),
+            created_at=self._now(),
+        )
+        repo.pulls[pull.number] = pull
+        data = self._pull_json(repo, pull, full=True)
+        return Reply(201, data, {"location": data["url"]})
+
 
 class _Handler(BaseHTTPRequestHandler):
     stub: GithubStub
@@ -1255,6 +1603,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
         self._dispatch()
 
     def log_message(self, format: str, *args: object) -> None:

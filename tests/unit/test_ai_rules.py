@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from agent.ai_rules import apply_ai_rules, model_artifact_severity, red_team_severity
 from agent.policy import assess
 from agent.proposal import Flag
-from config.ai_applications import AiApplication
+from config.ai_applications import (
+    AiApplication,
+    AiApplications,
+    AiApplicationsError,
+    load_ai_applications,
+)
 from config.rubric import load_rubric
 from tests.support.formats import parse_document
 from tools.findings.severity import Severity
 from tools.repo.file_role import FileRole
 
 RUBRIC = load_rubric()
+CONFIG = Path(__file__).resolve().parents[2] / "config"
 CHAT_ONLY = AiApplication(repository="acme/faq", tools=(), data="public")
 AGENT = AiApplication(repository="acme/ops", tools=("shell", "send_email"), data="internal")
 SENSITIVE = AiApplication(repository="acme/hr", tools=(), data="sensitive")
@@ -61,6 +69,135 @@ def test_an_unsafe_operator_in_a_loaded_model_file_is_at_least_high(
         assert not any("raised" in f for f in factors)
     else:
         assert any(factor in f for f in factors), factors
+
+
+SUPPORT = AiApplication(
+    repository="acme/support", tools=("refund",), data="sensitive", autonomous=True
+)
+APPROVED = AiApplication(repository="acme/ops", tools=("shell",), data="internal", autonomous=False)
+APPROVED_PUBLIC = AiApplication(
+    repository="acme/x", tools=("search",), data="public", autonomous=False
+)
+ALONE_PUBLIC = AiApplication(repository="acme/x", tools=("search",), data="public", autonomous=True)
+NO_TOOLS_INTERNAL = AiApplication(repository="acme/x", tools=(), data="internal")
+UNKNOWN_TOOLS_PUBLIC = AiApplication(repository="acme/x", data="public", autonomous=False)
+
+
+@pytest.mark.parametrize(
+    ("rate", "application", "expected", "factor"),
+    [
+        # tools used without a human, sensitive data, both configured: two steps
+        (0.1, SUPPORT, Severity.HIGH, "both acts and reaches sensitive data"),
+        (0.3, SUPPORT, Severity.CRITICAL, "without a human approving each call"),
+        # a human approves each tool call: the tools alone do not raise
+        (0.3, APPROVED, Severity.MEDIUM, "a human approves each call: not raised"),
+        (0.6, APPROVED_PUBLIC, Severity.HIGH, "a human approves each call"),
+        # tools used alone raise even on public data
+        (0.3, ALONE_PUBLIC, Severity.HIGH, "raised to high"),
+        # no tools, internal data: the rate decides alone
+        (0.3, NO_TOOLS_INTERNAL, Severity.MEDIUM, "succeeded in 30%"),
+        # tools unknown counts as held, and a human approving them does not lower it
+        (0.3, UNKNOWN_TOOLS_PUBLIC, Severity.MEDIUM, "not configured: assumed"),
+        # nothing configured: one step, never two, however bad the unknowns could be
+        (0.1, None, Severity.MEDIUM, "not configured: assumed the worst"),
+    ],
+)
+def test_red_team_severity_with_autonomy_and_data(
+    rate: float, application: AiApplication | None, expected: Severity, factor: str
+) -> None:
+    severity, factors = red_team_severity(Severity.MEDIUM, rate, application)
+    assert severity is expected, factors
+    assert any(factor in f for f in factors), factors
+
+
+def test_lowering_never_raises_an_info_finding() -> None:
+    assert red_team_severity(Severity.INFO, None, CHAT_ONLY)[0] is Severity.INFO
+
+
+@pytest.mark.parametrize(
+    ("repository", "target", "expected"),
+    [
+        ("acme/support", "rest:https://support.acme.test/chat", "support bot"),
+        # the first entry needs its target too: the target-only entry takes it
+        ("acme/support", "openai:gpt-4o", "any gpt-4o"),
+        ("acme/support", "openai:gpt-3.5", None),
+        ("other/repo", "openai:gpt-4o-mini", "any gpt-4o"),  # target-only entry
+        ("acme/docs", None, "acme fallback"),
+        ("other/repo", None, None),
+    ],
+)
+def test_applications_match_by_repository_and_or_attacked_target(
+    repository: str, target: str | None, expected: str | None
+) -> None:
+    applications = AiApplications(
+        applications=(
+            AiApplication(
+                name="support bot",
+                repository="acme/support",
+                targets=("rest:https://support.acme.test/*",),
+            ),
+            AiApplication(name="any gpt-4o", targets=("openai:gpt-4o*",)),
+            AiApplication(name="acme fallback", repository="acme/d*"),
+        )
+    )
+    found = applications.for_finding(repository, target)
+    assert (found.label if found else None) == expected
+
+
+def test_the_example_applications_file_loads_and_a_bad_one_names_the_problem(
+    tmp_path: Path,
+) -> None:
+    example = load_ai_applications(CONFIG / "ai_applications.example.toml")
+    assert [a.label for a in example.applications][:2] == ["support agent", "docs FAQ bot"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[applications]]\nrepository = "a/b"\ndata = "secret"\n')
+    with pytest.raises(AiApplicationsError, match="data"):
+        load_ai_applications(bad)
+    with pytest.raises(AiApplicationsError, match="cannot read"):
+        load_ai_applications(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(
+    ("loaded", "note", "expected", "factor"),
+    [
+        (
+            True,
+            "production code loads it with torch.load at 1 place(s)",
+            Severity.HIGH,
+            "loaded: production code",
+        ),
+        (False, "loaded only from test code", Severity.MEDIUM, "(loaded only from test code)"),
+        (
+            None,
+            "2 file(s) could not be read",
+            Severity.HIGH,
+            "unknown (2 file(s) could not be read)",
+        ),
+    ],
+)
+def test_apply_ai_rules_takes_the_model_load_answer_and_says_why(
+    loaded: bool | None, note: str, expected: Severity, factor: str
+) -> None:
+    proposal = assess(
+        tool="picklescan",
+        rule_id="suspicious-import",
+        cwe_ids=(),
+        tool_severity=Severity.MEDIUM,
+        file_role=FileRole.PRODUCTION,
+        rubric=RUBRIC,
+    )
+    applied = apply_ai_rules(
+        proposal,
+        kind="model_artifact",
+        details={"module": "mylib", "operator": "Loader"},
+        application=None,
+        file_role=FileRole.PRODUCTION,
+        loaded_in_production=loaded,
+        load_note=note,
+    )
+    assert applied.severity is expected
+    assert any(factor in f for f in applied.factors), applied.factors
+    assert (Flag.RAISED in applied.flags) is (expected is Severity.HIGH)
 
 
 def _promptfoo(prompt: str) -> dict[str, object]:

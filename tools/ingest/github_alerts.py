@@ -105,7 +105,7 @@ def _explain(exc: GithubException, kind: str) -> str:
     return f"{exc.status} {message}"
 
 
-def read_client(base_url: str, token: str, *, timeout_seconds: int) -> Github:
+def read_client(base_url: str, token: str | Auth.Auth, *, timeout_seconds: int) -> Github:
     """A client for reading alerts: GETs retried briefly on 5xx, never a wait for a rate-limit
     reset (PyGithub's default can sleep for an hour; a triage run would rather say so)."""
     retry = Retry(
@@ -118,7 +118,7 @@ def read_client(base_url: str, token: str, *, timeout_seconds: int) -> Github:
     )
     return Github(
         base_url=base_url,
-        auth=Auth.Token(token),
+        auth=Auth.Token(token) if isinstance(token, str) else token,
         timeout=timeout_seconds,
         retry=retry,
         per_page=100,

@@ -1,7 +1,8 @@
 """Read a report file into a document, enforcing the limits before anything is parsed.
 
 A document is what the format detectors see: a JSON value, a list of objects for JSON Lines
-reports (Trufflehog, Nosey Parker), or an XML element tree (ZAP, OWASP dependency-check).
+reports (Trufflehog, Nosey Parker), an XML element tree (ZAP, OWASP dependency-check), or, for a
+file that does not even start like JSON or XML, a ``TextReport`` (picklescan's printed lines).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from tools.ingest.errors import ReportRejected
+from tools.ingest.plain_text import TextReport
 from tools.sanitize.invisible import replace_lone_surrogates
 
 # Valid UTF-8 cannot carry a surrogate; only a JSON escape can produce one.
@@ -29,6 +31,8 @@ def _reject_constant(name: str) -> None:
 
 
 _SNIFF_BYTES = 64 * 1024
+_JSON_STARTS = ("{", "[", '"')
+"""A file starting with one of these is JSON or nothing: its parse error is the answer."""
 _SARIF_MARKERS = (b'"runs"', b"sarif-schema", b"sarif-2.1")
 
 
@@ -63,8 +67,10 @@ def file_sha256(path: Path) -> str:
 def load_json(path: Path, *, max_bytes: int) -> tuple[Any, bytes]:
     """The parsed document and the file's raw bytes.
 
-    Raises ReportRejected when the file is missing, too big, not UTF-8, or neither JSON, JSON Lines
-    nor XML. The size is checked with ``stat`` first so an oversized file is never read.
+    Raises ReportRejected when the file is missing, too big, not UTF-8, or JSON or XML that does
+    not parse. UTF-8 text that does not start like JSON or XML comes back as a ``TextReport`` for
+    the plain-text formats. The size is checked with ``stat`` first so an oversized file is never
+    read.
     """
     checked_size(path, max_bytes=max_bytes)
     raw = path.read_bytes()
@@ -90,7 +96,10 @@ def _json(text: str) -> Any:
         lines = _json_lines(text)
         if lines is not None:
             return lines
-        raise ReportRejected(f"not valid JSON: {_reason(fast_error, text)}") from fast_error
+        reason = f"not valid JSON: {_reason(fast_error, text)}"
+        if not text.lstrip().startswith(_JSON_STARTS):
+            return TextReport(text=text, not_json=reason)
+        raise ReportRejected(reason) from fast_error
 
 
 def _stdlib_json(text: str) -> Any:

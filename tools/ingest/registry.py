@@ -28,6 +28,7 @@ from tools.ingest.formats import (
     npm_audit,
     npm_audit_v7,
     osv_scanner,
+    picklescan,
     pip_audit,
     promptfoo,
     sarif,
@@ -39,6 +40,7 @@ from tools.ingest.formats import (
     yarn_audit,
     zap,
 )
+from tools.ingest.plain_text import TextReport
 from tools.ingest.report import ParseContext, ParsedReport
 
 
@@ -60,7 +62,31 @@ class FormatModule(Protocol):
 
 
 def _registered(*modules: FormatModule) -> tuple[ReportFormat, ...]:
-    return tuple(ReportFormat(m.FORMAT, m.looks_like, m.parse) for m in modules)
+    return tuple(
+        ReportFormat(
+            m.FORMAT,
+            m.looks_like,
+            m.parse if m.FORMAT in _TEXT_FORMATS else _structured_only(m.parse),
+        )
+        for m in modules
+    )
+
+
+_TEXT_FORMATS = frozenset({picklescan.FORMAT})
+"""Formats whose reports are plain text (``TextReport``); every other one reads JSON or XML."""
+
+
+def _structured_only(
+    parse: Callable[[Any, ParseContext], ParsedReport],
+) -> Callable[[Any, ParseContext], ParsedReport]:
+    """``parse``, refusing a plain-text file (given ``--format``) with the JSON parser's reason."""
+
+    def guarded(document: Any, context: ParseContext) -> ParsedReport:
+        if isinstance(document, TextReport):
+            raise ReportRejected(document.not_json)
+        return parse(document, context)
+
+    return guarded
 
 
 # Detection tries these in order: put a format whose detector is stricter before a looser one.
@@ -91,6 +117,7 @@ FORMATS: tuple[ReportFormat, ...] = _registered(
     garak,
     promptfoo,
     modelscan,
+    picklescan,
     jfrog_xray_unified,
     jfrog_xray_api_summary,
     jfrog_xray_on_demand,
@@ -111,5 +138,8 @@ def detect(document: Any) -> ReportFormat:
     for report_format in FORMATS:
         if report_format.looks_like(document):
             return report_format
+    if isinstance(document, TextReport):
+        texts = ", ".join(sorted(_TEXT_FORMATS))
+        raise ReportRejected(f"{document.not_json}; nor plain text in a known format ({texts})")
     known = ", ".join(f.name for f in FORMATS)
     raise ReportRejected(f"not a report in a known format ({known})")

@@ -26,6 +26,12 @@ import requests
 from github import Auth, Github, GithubException
 from github.Repository import Repository
 
+from tools.github.credentials import (
+    PUBLISH_ISSUES,
+    CredentialsError,
+    GithubCredentials,
+    StaticToken,
+)
 from tools.publish.publisher import PublishError
 from tools.publish.ticket import Ticket
 
@@ -52,19 +58,28 @@ class GithubIssues:
     def __init__(
         self,
         settings: GithubSettings,
-        token: str,
+        token: str | GithubCredentials,
         *,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._settings = settings
         self._sleep = sleep
+        self._credentials = StaticToken(token) if isinstance(token, str) else token
+
+    def _client(self, repository: str) -> Github:
+        """A client whose token is good for ``repository``: a GitHub App mints one for it (and
+        reuses it until shortly before it expires), a PAT is the same token every time."""
+        try:
+            token = self._credentials.token_for(repository, PUBLISH_ISSUES)
+        except CredentialsError as exc:
+            raise PublishError(str(exc), written=False) from exc
         # retry=None: PyGithub would otherwise resend a POST after a timeout or a 5xx, and a
         # resent POST after an unseen success is a duplicate issue.
-        self._github = Github(
-            base_url=settings.base_url,
+        return Github(
+            base_url=self._settings.base_url,
             auth=Auth.Token(token),
             retry=None,
-            timeout=settings.timeout_seconds,
+            timeout=self._settings.timeout_seconds,
             seconds_between_requests=None,
             seconds_between_writes=None,
             lazy=True,  # get_repo sends nothing; the create or the lookup is the first request
@@ -86,7 +101,7 @@ class GithubIssues:
                 if marker in (issue.body or ""):
                     return str(issue.html_url)
             query = f'repo:{repository} is:issue in:body "{marker}"'
-            for issue in self._github.search_issues(query):
+            for issue in self._client(repository).search_issues(query):
                 if marker in (issue.body or ""):
                     return str(issue.html_url)
         except GithubException as exc:
@@ -142,7 +157,7 @@ class GithubIssues:
         )
 
     def _repository(self, full_name: str) -> Repository:
-        return self._github.get_repo(full_name)
+        return self._client(full_name).get_repo(full_name)
 
     def _secondary_limit_wait(self, exc: GithubException) -> float | None:
         """Seconds to wait for a secondary rate limit (403/429 with retry-after), else None."""

@@ -12,6 +12,7 @@ from tools.repo.codeowners import load_codeowners
 from tools.repo.dependencies import DependencyContext
 from tools.repo.enclosing import enclosing_scope
 from tools.repo.file_role import FileRole, classify
+from tools.repo.model_loads import ModelLoadContext
 from tools.repo.reader import RepoReader, RepoReadError, slice_lines
 from tools.repo.source import RepoSource
 
@@ -65,6 +66,8 @@ class CodeContext(BaseModel):
     """A commit message: untrusted text."""
     dependency: DependencyContext | None = None
     """For a vulnerable dependency: where it is declared, direct or not, scope, whether imported."""
+    model_load: ModelLoadContext | None = None
+    """For an unsafe model file: whether and where the repository's code loads it."""
     read_from: str | None = None
     """Where the code was read: ``local:PATH`` or ``github:OWNER/REPO@SHA`` (tools.repo.location)"""
 

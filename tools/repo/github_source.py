@@ -89,14 +89,15 @@ class GithubSource:
         repository: str,
         ref: str,
         *,
-        token: str,
+        token: str | Auth.Auth,
         max_file_bytes: int,
         base_url: str = "https://api.github.com",
         timeout: int = 15,
         retry: int | Retry | None = None,
         seconds_between_requests: float | None = 0.25,
     ) -> None:
-        """``token`` is passed in, never read from the environment. ``retry``: None for a short
+        """``token`` is passed in, never read from the environment (a string, or a PyGithub
+        ``Auth`` such as tools.github.credentials.RepositoryAuth). ``retry``: None for a short
         default (:func:`_default_retry`), 0 for none, or a urllib3 ``Retry``."""
         owner, _, name = repository.partition("/")
         if not owner or not name or "/" in name:
@@ -109,7 +110,7 @@ class GithubSource:
         self.base_url = base_url
         self._github = Github(
             base_url=base_url,
-            auth=Auth.Token(token),
+            auth=Auth.Token(token) if isinstance(token, str) else token,
             timeout=timeout,
             retry=_default_retry() if retry is None else retry,
             seconds_between_requests=seconds_between_requests,

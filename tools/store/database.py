@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, create_engine
@@ -18,6 +18,7 @@ from sqlmodel import Session, create_engine
 from tools.errors import ToolError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_MIGRATE_LOCK = 0x6D696772  # "migr": a fixed key in PostgreSQL's advisory-lock space
 
 
 class StoreError(ToolError):
@@ -63,6 +64,12 @@ class Database:
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         try:
             with self.engine.begin() as connection:
+                if not self.is_sqlite:
+                    # Workers starting together against a new release take turns: the first
+                    # migrates, the others then find the schema at head.
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATE_LOCK}
+                    )
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except OperationalError as exc:

@@ -116,9 +116,16 @@ class CaseRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     group_key: str = Field(max_length=300, unique=True)
     repository: str = Field(max_length=500)
-    status: str = Field(default=CaseStatus.TRIAGING, max_length=30)
+    status: str = Field(default=CaseStatus.TRIAGING, max_length=30, index=True)
     created_at: datetime
     updated_at: datetime
+    claimed_by: str | None = Field(default=None, max_length=200)
+    """The worker now advancing the case (tools.store.claims); None when nobody holds it."""
+    lease_expires_at: datetime | None = None
+    """Until when the claim holds; after it, any worker may take the case over. Without a
+    holder it is the earliest time a failed case is retried."""
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """Runs of this case that raised; each one delays the next attempt longer."""
 
 
 class CaseFindingRow(SQLModel, table=True):
@@ -231,3 +238,47 @@ class OutboxRow(SQLModel, table=True):
     ref: str | None = Field(default=None, max_length=2000)
     claimed_at: datetime
     completed_at: datetime | None = None
+
+
+class ModelVerdictRow(SQLModel, table=True):
+    """A model's answer for a rule over a code slice, reused for the same code (agent/llm/cache.py).
+
+    Keyed by (rule, normalised slice hash, model, prompt version): a different model or prompt
+    asks again. Only answers that passed every check are kept, and a reused answer is checked
+    again against the case it is reused for.
+    """
+
+    __tablename__ = "model_verdict"
+
+    key: str = Field(primary_key=True, max_length=64)
+    rule: str = Field(max_length=800)
+    slice_hash: str = Field(max_length=64)
+    model: str = Field(max_length=200)
+    prompt_version: str = Field(max_length=50)
+    answer: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    """The answer as the model gave it (agent.llm.answer.ModelAnswer as JSON)."""
+    path: str = Field(max_length=2000)
+    snippet_start: int
+    """Where the slice was in the case that asked: quotes in it are rebased for a reuse."""
+    created_at: datetime
+
+
+class ModelUsageRow(SQLModel, table=True):
+    """What consulting the model cost for one case: one row per consultation (or cache hit)."""
+
+    __tablename__ = "model_usage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="triage_case.id", index=True)
+    model: str = Field(max_length=200)
+    prompt_version: str = Field(max_length=50)
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    latency_ms: int
+    cache_hit: bool
+    tool_calls: int
+    violations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    failure: str | None = Field(default=None, max_length=500)
+    """Why the model gave no usable answer, when it did not."""
+    created_at: datetime

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from evals.adversarial.report import load_baseline as load_adversarial_baseline
 from evals.gate import (
     Baseline,
     BaselineError,
@@ -155,7 +156,12 @@ def test_committed_baselines_are_valid_and_meet_the_issue_bar() -> None:
     baselines = sorted((Path(__file__).resolve().parents[3] / "evals" / "baselines").glob("*.json"))
     assert {p.stem for p in baselines} >= {"example", "owasp-benchmark-python"}
     for path in baselines:
+        if path.stem == "adversarial":  # attack successes, not quality: its own schema
+            adversarial = load_adversarial_baseline(path)
+            assert set(adversarial.max_successes.values()) == {0}
+            continue
         baseline: Baseline = load_baseline(path)
-        assert baseline.dataset == path.stem
+        # <dataset>.json, or <dataset>.<model>.json for a model's own baseline
+        assert baseline.dataset == path.stem.split(".", 1)[0]
         unsafe = baseline.metrics["unsafe_closure_rate"]
         assert unsafe is not None and unsafe <= 0.02

@@ -13,9 +13,9 @@ from tools.ingest.loader import load_json
 
 REPORTS = sorted(
     p
-    for folder in ("defectdojo", "ai")  # ai: reports written for this project (modelscan)
+    for folder in ("defectdojo", "ai")  # ai: reports made for this project (modelscan, picklescan)
     for p in (FIXTURES / folder).rglob("*")
-    if p.is_file() and p.suffix in {".json", ".jsonl", ".xml", ".sarif"}
+    if p.is_file() and p.suffix in {".json", ".jsonl", ".xml", ".sarif", ".txt"}
 )
 
 

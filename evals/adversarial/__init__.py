@@ -1,0 +1,1 @@
+"""The adversarial eval: injection payloads planted in a repository, a scripted hostile model."""

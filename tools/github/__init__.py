@@ -1,0 +1,1 @@
+"""How the product authenticates to GitHub: a token per repository and per action."""
