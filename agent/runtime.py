@@ -29,7 +29,8 @@ from tools.intel.cvss import DEFAULT_CVSS_SNAPSHOT, load_cvss
 from tools.intel.epss import load_epss
 from tools.intel.kev import DEFAULT_SNAPSHOT, load_kev
 from tools.publish.dry_run import DryRunOutbox
-from tools.publish.github_issues import GithubIssues, GithubSettings
+from tools.publish.github_issues import GithubIssues
+from tools.publish.github_writer import GithubSettings
 from tools.publish.publisher import Publisher
 from tools.repo.github_source import GithubSource
 from tools.store.database import Database

@@ -50,7 +50,7 @@ from tools.publish.alert_dismissal import (
     dismissal_comment,
 )
 from tools.publish.fix_pull_request import GithubFixPullRequests
-from tools.publish.github_issues import GithubSettings
+from tools.publish.github_writer import GithubSettings
 from tools.publish.issue_followups import GithubIssueFollowups
 from tools.store.tables import CaseFindingRow, FindingRow, ProposalRow
 

@@ -28,7 +28,8 @@ from tools.publish.alert_dismissal import (
     GithubAlertDismisser,
     dismissal_comment,
 )
-from tools.publish.github_issues import GithubIssues, GithubSettings
+from tools.publish.github_issues import GithubIssues
+from tools.publish.github_writer import GithubSettings
 from tools.publish.publisher import PublishError, marker_for
 from tools.publish.ticket import Ticket
 

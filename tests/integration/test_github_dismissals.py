@@ -43,7 +43,7 @@ from tools.publish.alert_dismissal import (
     dismissal_comment,
 )
 from tools.publish.dry_run import DryRunOutbox
-from tools.publish.github_issues import GithubSettings
+from tools.publish.github_writer import GithubSettings
 from tools.publish.publisher import PublishError
 from tools.store.database import Database
 from tools.store.tables import ApprovalRow, CaseFindingRow, FindingRow, OutboxRow

@@ -22,7 +22,7 @@ from tests.support.sarif import one_result_log, write_log
 from tools.publish.dependency_bump import BumpRefused
 from tools.publish.dry_run import DryRunOutbox
 from tools.publish.fix_pull_request import GithubFixPullRequests
-from tools.publish.github_issues import GithubSettings
+from tools.publish.github_writer import GithubSettings
 from tools.publish.publisher import PublishError
 from tools.store.database import Database
 

@@ -36,7 +36,8 @@ from config.rubric import load_rubric
 from tests.support.github_stub import TOKEN, Fault, GithubStub, running_github_stub
 from tests.support.ingesting import ingest
 from tests.support.sarif import one_result_log, write_log
-from tools.publish.github_issues import GithubIssues, GithubSettings
+from tools.publish.github_issues import GithubIssues
+from tools.publish.github_writer import GithubSettings
 from tools.publish.issue_followups import GithubIssueFollowups
 from tools.publish.ticket import Ticket
 from tools.store.database import Database

@@ -15,7 +15,8 @@ import pytest
 
 from tests.conftest import Cli
 from tests.support.github_stub import TOKEN, Fault, GithubStub, running_github_stub
-from tools.publish.github_issues import BOT_LABEL, GithubIssues, GithubSettings
+from tools.publish.github_issues import BOT_LABEL, GithubIssues
+from tools.publish.github_writer import GithubSettings
 from tools.publish.publisher import PublishError, marker_for
 from tools.publish.ticket import Ticket
 

@@ -14,27 +14,21 @@ sent again. PyGithub's own retries stay off all the same, so every attempt is ou
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import requests
-from github import Auth, Github, GithubException
+from github import GithubException
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.github.credentials import (
     DISMISS_CODE_SCANNING,
     DISMISS_DEPENDABOT,
     RESOLVE_SECRET_SCANNING,
-    CredentialsError,
-    GithubCredentials,
     Permissions,
-    StaticToken,
 )
 from tools.ingest.formats import github_code_scanning, github_dependabot, github_secret_scanning
-from tools.publish.github_issues import GithubSettings
+from tools.publish.github_writer import GithubWriter
 from tools.publish.publisher import PublishError
 from tools.sanitize.plain_comment import plain_comment
 
@@ -112,44 +106,18 @@ def dismissal_comment(*, case_id: int, note: str | None = None) -> str:
     return plain_comment(text, max_length=MAX_COMMENT)
 
 
-class GithubAlertDismisser:
+class GithubAlertDismisser(GithubWriter):
     """Sends approved dismissals to GitHub's update-alert operations."""
-
-    def __init__(
-        self,
-        settings: GithubSettings,
-        token: str | GithubCredentials,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._settings = settings
-        self._credentials = StaticToken(token) if isinstance(token, str) else token
-        self._sleep = sleep
-
-    @property
-    def destination(self) -> str:
-        return f"github:{urlsplit(self._settings.base_url).hostname or 'unknown'}"
 
     def dismiss(self, dismissal: AlertDismissal, body: dict[str, Any]) -> str:
         """Send ``body`` (the approved one) for ``dismissal``; returns the alert's URL."""
-        try:
-            token = self._credentials.token_for(dismissal.repository, _PERMISSIONS[dismissal.kind])
-        except CredentialsError as exc:
-            raise PublishError(str(exc), written=False) from exc
-        client = Github(
-            base_url=self._settings.base_url,
-            auth=Auth.Token(token),
-            retry=None,
-            timeout=self._settings.timeout_seconds,
-            seconds_between_requests=None,
-            seconds_between_writes=None,
-        )
+        client = self._client(dismissal.repository, _PERMISSIONS[dismissal.kind])
         failure = ""
         for attempt in range(1, self._settings.attempts + 1):
             try:
                 _, data = client.requester.requestJsonAndCheck("PATCH", dismissal.path, input=body)
             except GithubException as exc:
-                wait = _secondary_limit_wait(exc, self._settings.max_retry_after_seconds)
+                wait = self._secondary_limit_wait(exc)
                 if wait is not None:
                     log.warning("GitHub secondary rate limit; waiting %.0f s", wait)
                     self._sleep(wait)
@@ -169,26 +137,6 @@ class GithubAlertDismisser:
             f"{self._settings.attempts} attempts; the next attempt sends the same dismissal",
             written=None,
         )
-
-
-def _secondary_limit_wait(exc: GithubException, longest: float) -> float | None:
-    if exc.status not in (403, 429):
-        return None
-    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-    retry_after = headers.get("retry-after")
-    message = str(exc.data.get("message") if isinstance(exc.data, dict) else exc).lower()
-    if retry_after is None and "secondary rate limit" not in message:
-        return None
-    try:
-        wait = float(retry_after) if retry_after is not None else 60.0
-    except ValueError:
-        wait = 60.0
-    if wait > longest:
-        raise PublishError(
-            f"GitHub asks to wait {wait:.0f} s (secondary rate limit); try again later",
-            written=False,
-        ) from exc
-    return wait
 
 
 def _refused(exc: GithubException, dismissal: AlertDismissal) -> str:

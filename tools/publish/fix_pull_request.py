@@ -23,19 +23,14 @@ import base64
 import hashlib
 import logging
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
-from github import Auth, Github, GithubException
+from github import GithubException
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.github.credentials import (
-    FIX_PULL_REQUEST,
-    CredentialsError,
-    GithubCredentials,
-    StaticToken,
-)
-from tools.publish.github_issues import GithubSettings
+from tools.github.credentials import FIX_PULL_REQUEST
+from tools.publish.github_writer import GithubWriter
 from tools.publish.publisher import PublishError
 
 log = logging.getLogger(__name__)
@@ -73,16 +68,8 @@ def blob_sha(data: bytes) -> str:
     return hashlib.sha1(header + data, usedforsecurity=False).hexdigest()
 
 
-class GithubFixPullRequests:
+class GithubFixPullRequests(GithubWriter):
     """Opens approved fix PRs as drafts."""
-
-    def __init__(self, settings: GithubSettings, token: str | GithubCredentials) -> None:
-        self._settings = settings
-        self._credentials = StaticToken(token) if isinstance(token, str) else token
-
-    @property
-    def destination(self) -> str:
-        return f"github:{urlsplit(self._settings.base_url).hostname or 'unknown'}"
 
     def find(self, fix: FixPullRequest) -> str | None:
         """The URL of a PR from the fix's branch whose body carries its marker, if any."""
@@ -221,18 +208,7 @@ class GithubFixPullRequests:
         body: dict[str, Any] | None = None,
         write: bool = False,
     ) -> Any:
-        try:
-            token = self._credentials.token_for(repository, FIX_PULL_REQUEST)
-        except CredentialsError as exc:
-            raise PublishError(str(exc), written=False) from exc
-        client = Github(
-            base_url=self._settings.base_url,
-            auth=Auth.Token(token),
-            retry=None,  # a resent POST after an unseen success is a second PR
-            timeout=self._settings.timeout_seconds,
-            seconds_between_requests=None,
-            seconds_between_writes=None,
-        )
+        client = self._client(repository, FIX_PULL_REQUEST)
         try:
             _, data = client.requester.requestJsonAndCheck(
                 method,

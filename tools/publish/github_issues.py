@@ -17,21 +17,13 @@ wait GitHub asks for, or reported as unwritten.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import requests
-from github import Auth, Github, GithubException
+from github import GithubException
 from github.Repository import Repository
 
-from tools.github.credentials import (
-    PUBLISH_ISSUES,
-    CredentialsError,
-    GithubCredentials,
-    StaticToken,
-)
+from tools.github.credentials import PUBLISH_ISSUES
+from tools.publish.github_writer import GithubWriter
 from tools.publish.publisher import PublishError
 from tools.publish.ticket import Ticket
 
@@ -41,53 +33,8 @@ BOT_LABEL = "appsec-triage"
 """Every issue we open carries it: the marker lookup lists these first."""
 
 
-@dataclass(frozen=True)
-class GithubSettings:
-    base_url: str
-    """``https://api.github.com``, or ``https://HOST/api/v3`` for GitHub Enterprise Server."""
-    timeout_seconds: int = 15
-    attempts: int = 3
-    """POST attempts per publish; each after the first only once the marker lookup came up empty."""
-    max_retry_after_seconds: float = 120.0
-    """Longest secondary-rate-limit wait we sit out; a longer one fails the publish, unwritten."""
-
-
-class GithubIssues:
+class GithubIssues(GithubWriter):
     """Creates issues in the ticket's repository through the GitHub REST API."""
-
-    def __init__(
-        self,
-        settings: GithubSettings,
-        token: str | GithubCredentials,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._settings = settings
-        self._sleep = sleep
-        self._credentials = StaticToken(token) if isinstance(token, str) else token
-
-    def _client(self, repository: str) -> Github:
-        """A client whose token is good for ``repository``: a GitHub App mints one for it (and
-        reuses it until shortly before it expires), a PAT is the same token every time."""
-        try:
-            token = self._credentials.token_for(repository, PUBLISH_ISSUES)
-        except CredentialsError as exc:
-            raise PublishError(str(exc), written=False) from exc
-        # retry=None: PyGithub would otherwise resend a POST after a timeout or a 5xx, and a
-        # resent POST after an unseen success is a duplicate issue.
-        return Github(
-            base_url=self._settings.base_url,
-            auth=Auth.Token(token),
-            retry=None,
-            timeout=self._settings.timeout_seconds,
-            seconds_between_requests=None,
-            seconds_between_writes=None,
-            lazy=True,  # get_repo sends nothing; the create or the lookup is the first request
-        )
-
-    @property
-    def destination(self) -> str:
-        return f"github:{urlsplit(self._settings.base_url).hostname or 'unknown'}"
 
     def find_published(self, repository: str, marker: str) -> str | None:
         """The URL of an issue in ``repository`` whose body carries ``marker``, if any.
@@ -101,7 +48,7 @@ class GithubIssues:
                 if marker in (issue.body or ""):
                     return str(issue.html_url)
             query = f'repo:{repository} is:issue in:body "{marker}"'
-            for issue in self._client(repository).search_issues(query):
+            for issue in self._client(repository, PUBLISH_ISSUES).search_issues(query):
                 if marker in (issue.body or ""):
                     return str(issue.html_url)
         except GithubException as exc:
@@ -157,27 +104,7 @@ class GithubIssues:
         )
 
     def _repository(self, full_name: str) -> Repository:
-        return self._client(full_name).get_repo(full_name)
-
-    def _secondary_limit_wait(self, exc: GithubException) -> float | None:
-        """Seconds to wait for a secondary rate limit (403/429 with retry-after), else None."""
-        if exc.status not in (403, 429):
-            return None
-        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-        retry_after = headers.get("retry-after")
-        message = str(_reason(exc)).lower()
-        if retry_after is None and "secondary rate limit" not in message:
-            return None
-        try:
-            wait = float(retry_after) if retry_after is not None else 60.0
-        except ValueError:
-            wait = 60.0
-        if wait > self._settings.max_retry_after_seconds:
-            raise PublishError(
-                f"GitHub asks to wait {wait:.0f} s (secondary rate limit); try again later",
-                written=False,
-            ) from exc
-        return wait
+        return self._client(full_name, PUBLISH_ISSUES).get_repo(full_name)
 
 
 def _reason(exc: GithubException) -> str:

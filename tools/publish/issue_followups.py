@@ -16,23 +16,16 @@ Closing is a PATCH to ``state=closed`` and is idempotent; it runs only after the
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import requests
-from github import Auth, Github, GithubException
+from github import GithubException
 from github.Issue import Issue
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.github.credentials import (
-    PUBLISH_ISSUES,
-    CredentialsError,
-    GithubCredentials,
-    StaticToken,
-)
-from tools.publish.github_issues import GithubSettings
+from tools.github.credentials import PUBLISH_ISSUES
+from tools.publish.github_writer import GithubWriter
 from tools.publish.publisher import PublishError
 
 log = logging.getLogger(__name__)
@@ -61,23 +54,8 @@ def followup_marker(case_id: int, key: str) -> str:
     return f"<!-- appsec-triage:case={case_id}:followup={key} -->"
 
 
-class GithubIssueFollowups:
+class GithubIssueFollowups(GithubWriter):
     """Comments on, and closes, issues in the follow-up's repository."""
-
-    def __init__(
-        self,
-        settings: GithubSettings,
-        token: str | GithubCredentials,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._settings = settings
-        self._credentials = StaticToken(token) if isinstance(token, str) else token
-        self._sleep = sleep
-
-    @property
-    def destination(self) -> str:
-        return f"github:{urlsplit(self._settings.base_url).hostname or 'unknown'}"
 
     def find(self, followup: IssueFollowup) -> str | None:
         """The follow-up comment's URL, if the issue has it (and is closed, if it must be)."""
@@ -103,7 +81,7 @@ class GithubIssueFollowups:
             try:
                 return str(issue.create_comment(followup.comment).html_url)
             except GithubException as exc:
-                wait = self._limit_wait(exc)
+                wait = self._secondary_limit_wait(exc)
                 if wait is not None:
                     self._sleep(wait)
                     continue
@@ -132,7 +110,7 @@ class GithubIssueFollowups:
                 issue.edit(state="closed", state_reason="completed")
                 return
             except GithubException as exc:
-                wait = self._limit_wait(exc)
+                wait = self._secondary_limit_wait(exc)
                 if wait is not None:
                     self._sleep(wait)
                     continue
@@ -158,19 +136,7 @@ class GithubIssueFollowups:
         return self._call(look)
 
     def _issue(self, followup: IssueFollowup) -> Issue:
-        try:
-            token = self._credentials.token_for(followup.repository, PUBLISH_ISSUES)
-        except CredentialsError as exc:
-            raise PublishError(str(exc), written=False) from exc
-        github = Github(
-            base_url=self._settings.base_url,
-            auth=Auth.Token(token),
-            retry=None,
-            timeout=self._settings.timeout_seconds,
-            seconds_between_requests=None,
-            seconds_between_writes=None,
-            lazy=True,
-        )
+        github = self._client(followup.repository, PUBLISH_ISSUES)
         return github.get_repo(followup.repository).get_issue(followup.issue_number)
 
     def _call(self, read: Callable[[], str | None]) -> str | None:
@@ -183,25 +149,6 @@ class GithubIssueFollowups:
             ) from exc
         except requests.RequestException as exc:
             raise PublishError(f"cannot reach GitHub: {type(exc).__name__}") from exc
-
-    def _limit_wait(self, exc: GithubException) -> float | None:
-        if exc.status not in (403, 429):
-            return None
-        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-        retry_after = headers.get("retry-after")
-        data = exc.data if isinstance(exc.data, dict) else {}
-        if retry_after is None and "secondary rate limit" not in str(data.get("message", "")):
-            return None
-        try:
-            wait = float(retry_after) if retry_after is not None else 60.0
-        except ValueError:
-            wait = 60.0
-        if wait > self._settings.max_retry_after_seconds:
-            raise PublishError(
-                f"GitHub asks to wait {wait:.0f} s (secondary rate limit); try again later",
-                written=False,
-            ) from exc
-        return wait
 
 
 def _refused(exc: GithubException, followup: IssueFollowup) -> str:
