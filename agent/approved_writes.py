@@ -24,7 +24,7 @@ from typing import Any
 from agent.cases import get_case
 from agent.deps import WorkflowDeps
 from agent.publishing import NeedsReconciliation, PublishRefused
-from approvals.requests import get_approval, payload_hash
+from approvals.requests import get_approval, payload_hash, request_approval
 from tools.publish.publisher import PublishError
 from tools.store import outbox
 from tools.store.audit import append_event
@@ -41,6 +41,40 @@ class ApprovedAction:
     payload: dict[str, Any]
     content_hash: str
     case_repository: str
+
+
+def request_write_approval(
+    deps: WorkflowDeps,
+    *,
+    case_id: int,
+    action: str,
+    payload: dict[str, Any],
+    required: int = 1,
+) -> str:
+    """Open (once) the approval that covers exactly ``payload``, audited; returns its id."""
+    now = deps.clock()
+    with deps.database.session() as session:
+        approval, created = request_approval(
+            session,
+            case_id=case_id,
+            thread_id=f"case-{case_id}-{action}",
+            action=action,
+            payload=payload,
+            now=now,
+            ttl=deps.approval_ttl,
+            required=required,
+        )
+        if created:
+            append_event(
+                session,
+                event="approval.requested",
+                actor="appsec-triage",
+                now=now,
+                case_id=case_id,
+                approval_id=approval.id,
+                detail={"action": action, "content_hash": approval.content_hash},
+            )
+        return approval.id
 
 
 def load_approved(

@@ -13,16 +13,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from agent.approved_writes import check_target, load_approved, write_once
+from agent.approved_writes import check_target, load_approved, request_write_approval, write_once
 from agent.deps import WorkflowDeps
 from agent.publishing import PublishRefused
 from approvals.policy import required_approvals
-from approvals.requests import request_approval
 from tools.ingest import registry
 from tools.ingest.errors import ReportRejected
 from tools.ingest.report import ParseContext
 from tools.publish.alert_dismissal import FORMAT_OF_KIND, AlertDismissal, AlertKind
-from tools.store.audit import append_event
 
 ACTION_DISMISS_ALERT = "dismiss_alert"
 
@@ -62,34 +60,18 @@ def request_dismissal(
     deps: WorkflowDeps, *, case_id: int, dismissal: AlertDismissal, tool_severity: str
 ) -> str:
     """Open (once) the approval for this exact dismissal; returns its id."""
-    now = deps.clock()
-    with deps.database.session() as session:
-        approval, created = request_approval(
-            session,
-            case_id=case_id,
-            thread_id=f"case-{case_id}-dismiss",
-            action=ACTION_DISMISS_ALERT,
-            payload=dismissal_payload(dismissal),
-            now=now,
-            ttl=deps.approval_ttl,
-            required=required_approvals(
-                verdict="false_positive",
-                tool_severity=tool_severity,
-                proposed_severity=tool_severity,
-                two_person_rule=deps.two_person_rule,
-            ),
-        )
-        if created:
-            append_event(
-                session,
-                event="approval.requested",
-                actor="appsec-triage",
-                now=now,
-                case_id=case_id,
-                approval_id=approval.id,
-                detail={"action": ACTION_DISMISS_ALERT, "content_hash": approval.content_hash},
-            )
-        return approval.id
+    return request_write_approval(
+        deps,
+        case_id=case_id,
+        action=ACTION_DISMISS_ALERT,
+        payload=dismissal_payload(dismissal),
+        required=required_approvals(
+            verdict="false_positive",
+            tool_severity=tool_severity,
+            proposed_severity=tool_severity,
+            two_person_rule=deps.two_person_rule,
+        ),
+    )
 
 
 def dismiss_approved(

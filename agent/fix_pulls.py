@@ -12,15 +12,13 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from agent.approved_writes import check_target, load_approved, write_once
+from agent.approved_writes import check_target, load_approved, request_write_approval, write_once
 from agent.deps import WorkflowDeps
 from agent.followups import published_issue
 from agent.publishing import PublishRefused
-from approvals.requests import request_approval
 from tools.publish.dependency_bump import bump_manifest
 from tools.publish.fix_pull_request import FixPullRequest
 from tools.publish.markdown import inline_code
-from tools.store.audit import append_event
 
 ACTION_OPEN_FIX_PR = "open_fix_pr"
 
@@ -84,28 +82,8 @@ def propose_fix_pr(
         body=body,
         marker=f"<!-- appsec-triage:case={case_id}:fix={slug} -->",
     )
-    now = deps.clock()
-    with deps.database.session() as session:
-        approval, created = request_approval(
-            session,
-            case_id=case_id,
-            thread_id=f"case-{case_id}-fix",
-            action=ACTION_OPEN_FIX_PR,
-            payload={"fix": fix.model_dump(mode="json")},
-            now=now,
-            ttl=deps.approval_ttl,
-        )
-        if created:
-            append_event(
-                session,
-                event="approval.requested",
-                actor="appsec-triage",
-                now=now,
-                case_id=case_id,
-                approval_id=approval.id,
-                detail={"action": ACTION_OPEN_FIX_PR, "content_hash": approval.content_hash},
-            )
-        return approval.id
+    payload = {"fix": fix.model_dump(mode="json")}
+    return request_write_approval(deps, case_id=case_id, action=ACTION_OPEN_FIX_PR, payload=payload)
 
 
 def open_approved_fix(

@@ -24,12 +24,11 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
-from agent.approved_writes import check_target, load_approved, write_once
+from agent.approved_writes import check_target, load_approved, request_write_approval, write_once
 from agent.deps import WorkflowDeps
 from agent.publishing import ACTION_CREATE_ISSUE, PublishRefused
-from approvals.requests import get_approval, request_approval
+from approvals.requests import get_approval
 from tools.publish.issue_followups import IssueFollowup, followup_marker
-from tools.store.audit import append_event
 from tools.store.tables import (
     CaseFindingRow,
     CaseRow,
@@ -108,31 +107,15 @@ def followups_due(deps: WorkflowDeps) -> list[DueFollowup]:
 
 def propose_followups(deps: WorkflowDeps) -> list[str]:
     """Open (once each) the approvals for the follow-ups due; returns their ids."""
-    ids = []
-    now = deps.clock()
-    for item in followups_due(deps):
-        with deps.database.session() as session:
-            approval, created = request_approval(
-                session,
-                case_id=item.case_id,
-                thread_id=f"case-{item.case_id}-followup",
-                action=item.action,
-                payload={"followup": item.followup.model_dump(mode="json")},
-                now=now,
-                ttl=deps.approval_ttl,
-            )
-            if created:
-                append_event(
-                    session,
-                    event="approval.requested",
-                    actor="appsec-triage",
-                    now=now,
-                    case_id=item.case_id,
-                    approval_id=approval.id,
-                    detail={"action": item.action, "content_hash": approval.content_hash},
-                )
-            ids.append(approval.id)
-    return ids
+    return [
+        request_write_approval(
+            deps,
+            case_id=item.case_id,
+            action=item.action,
+            payload={"followup": item.followup.model_dump(mode="json")},
+        )
+        for item in followups_due(deps)
+    ]
 
 
 def apply_followup(
