@@ -28,6 +28,7 @@ from sqlmodel import col
 from agent.batch_ingest import GithubAccess, RepositoryIngest, ingest_repository
 from agent.budget import BudgetMeter, RunBudget
 from agent.deps import WorkflowDeps
+from agent.followups import propose_followups
 from agent.ingest import IngestOptions
 from agent.intake import untriaged_count
 from agent.worker import WorkerOptions, WorkerReport, new_worker_id, run_worker
@@ -79,6 +80,8 @@ class BatchReport:
     left: int = 0
     """Cases of these repositories still to triage (a stopped run's rest, failures to retry)."""
     posted: int = 0
+    followups: int = 0
+    """Approvals opened for GitHub follow-ups: a comment on a re-seen issue, closing a fixed one."""
     tokens: int = 0
     seconds: float = 0.0
 
@@ -167,6 +170,9 @@ def run_batch(
         progress.note(f"waiting for cases claimed by another worker until {held_until:%H:%M:%S}")
         _sleep_until(held_until, deps.clock, meter, stop)
 
+    # Published cases this run's scans saw again, or no longer see: each follow-up is its own
+    # approval (agent/followups.py), posted with the rest.
+    followups = len(propose_followups(deps))
     posted = 0
     # A spent budget still posts what this run triaged; only a signal skips it (the next run
     # posts what is left: posting picks up every approval without a Slack message).
@@ -181,6 +187,7 @@ def run_batch(
         stopped=cut_short or (worker.stopped if left else None),
         left=left,
         posted=posted,
+        followups=followups,
         tokens=meter.tokens,
         seconds=meter.elapsed,
     )

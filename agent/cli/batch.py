@@ -174,6 +174,7 @@ def _as_json(report: BatchReport) -> dict[str, Any]:
         "pending_approvals": report.worker.pending,
         "failed": {str(k): v for k, v in report.worker.failed.items()},
         "posted": report.posted,
+        "followups": report.followups,
         "model_tokens": report.tokens,
         "seconds": round(report.seconds, 3),
         "stopped": report.stopped,
@@ -209,7 +210,8 @@ def _print_summary(report: BatchReport) -> None:
     )
     out.print(
         f"{len(report.worker.advanced)} case(s) advanced, {len(report.worker.pending)} "
-        f"approval(s) pending, {report.posted} posted to Slack, {report.tokens} model tokens, "
+        f"approval(s) pending, {report.posted} posted to Slack, {report.followups} GitHub "
+        f"follow-up(s) proposed, {report.tokens} model tokens, "
         f"{report.seconds:.1f} s."
     )
     for case_id, error in report.worker.failed.items():

@@ -208,3 +208,43 @@ def test_github_alerts_with_the_read_token_then_a_rerun_finds_nothing_new(
     assert again["repositories"][ALERTS_REPO]["unchanged_reports"] == 3
     assert again["advanced"] == []
     assert CANARY not in first.stdout + first.stderr + second.stdout + second.stderr
+
+
+def test_a_later_batch_proposes_a_comment_on_the_published_issue(cli: Cli, tmp_path: Path) -> None:
+    """The scheduled path: a case published to GitHub and seen again by the next night's scan
+    gets a follow-up approval (a comment on its issue), never a second issue."""
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    write_many(scans / "api.sarif", 1, prefix="api/mod")
+    config = tmp_path / "repos.yaml"
+    config.write_text(
+        "lease_seconds: 5\nrepositories:\n  - name: acme/api\n    reports: [scans/api.sarif]\n"
+    )
+    with running_github_stub() as stub:
+        stub.add_repo("acme/api")
+        env = {
+            "APPSEC_TRIAGE_PUBLISHER": "github",
+            "APPSEC_TRIAGE_GITHUB_API_URL": stub.url,
+            "APPSEC_TRIAGE_GITHUB_TOKEN": TOKEN,
+            "APPSEC_TRIAGE_ALLOWED_REPOSITORIES": '["acme/*"]',
+        }
+        first = cli("batch", "--config", str(config), "--json", extra_env=env)
+        assert first.code == 0, first.stderr
+        assert _json(first.stdout)["followups"] == 0  # nothing published yet
+        (pending,) = json.loads(cli("approvals", "list", "--json", extra_env=env).stdout)
+        approved = cli("approvals", "approve", str(pending["id"]), "--as", "alice", extra_env=env)
+        assert approved.code == 0, approved.stderr
+        assert list(stub.repos["acme/api"].issues) == [1]
+
+        write_many(scans / "api.sarif", 1, prefix="api/mod")  # the next scan: same finding
+        (scans / "api.sarif").write_text((scans / "api.sarif").read_text() + "\n")
+        second = cli("batch", "--config", str(config), "--json", extra_env=env)
+        assert second.code == 0, second.stderr
+        assert _json(second.stdout)["followups"] == 1
+        listed = json.loads(cli("approvals", "list", "--json", extra_env=env).stdout)
+        assert [(a["action"], a["title"]) for a in listed if a["status"] == "pending"] == [
+            ("comment_issue", "Comment on issue #1")
+        ]
+        assert list(stub.repos["acme/api"].issues) == [1]  # proposing writes nothing
+        assert stub.repos["acme/api"].issues[1].comments == []
+        assert stub.violations == []
