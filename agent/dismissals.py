@@ -80,13 +80,12 @@ def dismiss_approved(
     """Send the approved dismissal once; returns the alert's URL."""
     approved = load_approved(deps, approval_id, case_id=case_id, action=ACTION_DISMISS_ALERT)
     dismissal = AlertDismissal.model_validate(approved.payload.get("dismissal"))
-    body = approved.payload.get("request")
-    if body != dismissal.request_body():
+    body = dismissal.request_body()
+    if approved.payload.get("request") != body:
         raise PublishRefused(
             f"approval {approval_id}: the approved request is not what this dismissal sends; "
             "nothing was written"
         )
-    assert isinstance(body, dict)
     check_target(deps, dismissal.repository, approved)
     return write_once(
         deps,
