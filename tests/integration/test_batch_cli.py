@@ -12,13 +12,13 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from tests.conftest import Cli
-from tests.integration.test_github_alerts import (
-    CANARY,
-    _code_scanning,
-    _dependabot,
-    _secret_scanning,
-)
+from tests.integration.test_github_alerts import CANARY
 from tests.integration.test_github_alerts import REPO as ALERTS_REPO
+from tests.support.github_alert_fixtures import (
+    code_scanning_alerts,
+    dependabot_alerts,
+    secret_scanning_alerts,
+)
 from tests.support.github_stub import TOKEN, running_github_stub
 from tests.support.many_findings import write_many
 from tests.support.slack_stub import TEAM_ID, running_slack_stub
@@ -190,9 +190,9 @@ def test_github_alerts_with_the_read_token_then_a_rerun_finds_nothing_new(
     with running_github_stub() as stub:
         repo = stub.add_repo(ALERTS_REPO)
         repo.commit({"README.md": "The scanned repository.\n"})  # the default branch's head
-        repo.alerts["code-scanning"] = _code_scanning(3)
-        repo.alerts["dependabot"] = _dependabot()
-        repo.alerts["secret-scanning"] = _secret_scanning()
+        repo.alerts["code-scanning"] = code_scanning_alerts(3)
+        repo.alerts["dependabot"] = dependabot_alerts()
+        repo.alerts["secret-scanning"] = secret_scanning_alerts(CANARY)
         # Only the read token: the batch never needs the write token.
         env = {"APPSEC_TRIAGE_GITHUB_API_URL": stub.url, "APPSEC_TRIAGE_GITHUB_READ_TOKEN": TOKEN}
         first = cli("batch", "--config", str(config), "--json", extra_env=env)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,66 +9,25 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURES, Cli
+from tests.conftest import Cli
+from tests.support.github_alert_fixtures import (
+    code_scanning_alerts,
+    dependabot_alerts,
+    secret_scanning_alerts,
+)
 from tests.support.github_stub import TOKEN, Fault, GithubStub, running_github_stub
 
 REPO = "acme/app"
 CANARY = "ghp_" + "Zq7" * 12  # a fresh secret value: it must never be stored or printed
 
 
-def _nulls(value: Any) -> Any:
-    # DefectDojo's export wrote Python's None as the string "None"; GitHub sends null.
-    if value == "None":
-        return None
-    if isinstance(value, dict):
-        return {key: _nulls(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_nulls(item) for item in value]
-    return value
-
-
-def _code_scanning(count: int) -> list[dict[str, Any]]:
-    template = _nulls(
-        json.loads((FIXTURES / "defectdojo/github_sast/github_sast_one_vul.json").read_text())
-    )[0]
-    alerts = []
-    for number in range(1, count + 1):
-        alert = copy.deepcopy(template)
-        alert["number"] = number
-        alert["most_recent_instance"]["location"]["start_line"] = number
-        alert["most_recent_instance"]["location"]["end_line"] = number
-        alerts.append(alert)
-    return alerts
-
-
-def _dependabot() -> list[dict[str, Any]]:
-    alerts: list[dict[str, Any]] = json.loads(
-        (FIXTURES / "github-openapi/dependabot-alerts-for-repository.json").read_text()
-    )
-    for alert in alerts:  # the OpenAPI example writes this number as a string; its schema says no
-        epss = alert["security_advisory"].get("epss")
-        if epss:
-            epss["percentile"] = float(epss["percentile"])
-    return alerts
-
-
-def _secret_scanning() -> list[dict[str, Any]]:
-    path = FIXTURES / "defectdojo/github_secrets_detection_report"
-    alerts: list[dict[str, Any]] = json.loads(
-        (path / "github_secrets_detection_report_many_vul.json").read_text()
-    )
-    for alert in alerts:
-        alert["secret"] = CANARY
-    return alerts
-
-
 @pytest.fixture
 def stub() -> Iterator[GithubStub]:
     with running_github_stub() as running:
         repo = running.add_repo(REPO)
-        repo.alerts["code-scanning"] = _code_scanning(120)  # two pages of 100
-        repo.alerts["dependabot"] = _dependabot()
-        repo.alerts["secret-scanning"] = _secret_scanning()
+        repo.alerts["code-scanning"] = code_scanning_alerts(120)  # two pages of 100
+        repo.alerts["dependabot"] = dependabot_alerts()
+        repo.alerts["secret-scanning"] = secret_scanning_alerts(CANARY)
         yield running
         assert running.violations == []
 
