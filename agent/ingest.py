@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -17,16 +18,19 @@ import orjson
 from sqlalchemy import and_, update
 from sqlmodel import Session, col
 
+from agent.collector import fewer_collections
 from agent.deps import utc_now
+from agent.parse_process import ParserProcess
 from tools.ingest import registry
 from tools.ingest.errors import ReportRejected
 from tools.ingest.formats import sarif
 from tools.ingest.loader import checked_size, file_sha256, load_json, looks_like_sarif_file
-from tools.ingest.report import ParseContext, ReportStream
+from tools.ingest.report import ParseContext, ReportHeader
 from tools.repo.location import local_checkout
 from tools.sanitize.invisible import replace_lone_surrogates
 from tools.store.database import Database
 from tools.store.findings import store_report
+from tools.store.rows import Row, finding_rows
 from tools.store.tables import FindingRow
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,9 @@ class IngestOptions:
     """Bigger files are streamed (SARIF) or refused (formats that need the whole document)."""
     context: ParseContext
     cwe_families: Mapping[str, str]
+    parse_process_bytes: int | None = None
+    """SARIF files at least this big are read by a parser process while this one stores them
+    (:mod:`agent.parse_process`); None reads every file in this process."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,7 @@ def ingest_file(
         database,
         shown,
         file_name=replace_lone_surrogates(path.name),
-        opened=lambda: _open(path, format_name, options),
+        opened=lambda processes: _open(path, format_name, options, processes),
         repo_root=repo_root,
         repository=repository,
         options=options,
@@ -128,12 +135,13 @@ def ingest_document(
     ``locations``: where its findings' code can be read (GitHub at a commit).
     """
 
-    def opened() -> tuple[ReportStream, str]:
+    def opened(_processes: ExitStack) -> _Opened:
         parsed = registry.format_named(format_name).parse(document, options.context)
         stream = parsed.stream()
         if partial:
             stream = dataclasses.replace(stream, complete=False)
-        return stream, hashlib.sha256(orjson.dumps(document)).hexdigest()
+        sha256 = hashlib.sha256(orjson.dumps(document)).hexdigest()
+        return _Opened(stream, finding_rows(stream.findings, options.cwe_families), sha256)
 
     return _ingest(
         database,
@@ -147,35 +155,50 @@ def ingest_document(
     )
 
 
+@dataclass(frozen=True)
+class _Opened:
+    """A report ready to store: its header, its rows (read once, while they are stored), and
+    the SHA-256 of its bytes."""
+
+    report: ReportHeader
+    rows: Iterator[Row]
+    sha256: str
+
+
 def _ingest(
     database: Database,
     shown: str,
     *,
     file_name: str,
-    opened: Callable[[], tuple[ReportStream, str]],
+    opened: Callable[[ExitStack], _Opened],
     repo_root: Path | None,
     repository: str | None,
     options: IngestOptions,
     locations: CodeLocations | None,
 ) -> IngestResult:
     try:
-        report, sha256 = opened()
-        name = (
-            repository or report.repository or (repo_root.resolve().name if repo_root else "local")
-        )
-        with database.session() as session:
-            stored = store_report(
-                session,
-                report=report,
-                file_name=file_name,
-                sha256=sha256,
-                repository=name[:500],
-                repo_root=str(repo_root.resolve()) if repo_root else None,
-                now=utc_now(),
-                cwe_families=options.cwe_families,
+        # The exit stack ends a parser process the report may have started, whatever happens.
+        with fewer_collections(), ExitStack() as processes:
+            ready = opened(processes)
+            report = ready.report
+            name = (
+                repository
+                or report.repository
+                or (repo_root.resolve().name if repo_root else "local")
             )
-            if locations is not None:
-                _record_locations(session, name[:500], stored.report_id, locations)
+            with database.session() as session:
+                stored = store_report(
+                    session,
+                    report=report,
+                    rows=ready.rows,
+                    file_name=file_name,
+                    sha256=ready.sha256,
+                    repository=name[:500],
+                    repo_root=str(repo_root.resolve()) if repo_root else None,
+                    now=utc_now(),
+                )
+                if locations is not None:
+                    _record_locations(session, name[:500], stored.report_id, locations)
     except ReportRejected as exc:
         # Raised while streaming too: the session rolled back, so nothing of the file remains.
         log.warning("rejected report %s: %s", shown, exc.reason)
@@ -231,21 +254,36 @@ def _record_locations(
             )
 
 
-def _open(path: Path, format_name: str | None, options: IngestOptions) -> tuple[ReportStream, str]:
-    """The report as a stream of findings, and the file's SHA-256.
+def _open(
+    path: Path, format_name: str | None, options: IngestOptions, processes: ExitStack
+) -> _Opened:
+    """The report's header and rows, and the file's SHA-256.
 
-    SARIF, the one format whose reports reach gigabytes, is streamed in flat memory. Every other
-    format is parsed in memory, up to ``options.in_memory_bytes``.
+    SARIF, the one format whose reports reach gigabytes, is streamed in flat memory, by a parser
+    process when the file is big enough to repay starting one. Every other format is parsed in
+    memory, up to ``options.in_memory_bytes``.
     """
     size = checked_size(path, max_bytes=options.max_bytes)
     if format_name in (None, sarif.FORMAT) and looks_like_sarif_file(path):
+        threshold = options.parse_process_bytes
+        parser = (
+            processes.enter_context(ParserProcess()) if threshold and size >= threshold else None
+        )
         try:
-            return sarif.stream_file(path, options.context), file_sha256(path)
+            outline = sarif.read_outline(path, options.context)
         except ReportRejected:
             # The head said SARIF but the log says otherwise; a file small enough gets full
             # detection, which names the right format or gives the most precise reason.
             if size > options.in_memory_bytes or format_name == sarif.FORMAT:
                 raise
+        else:
+            if parser is None:
+                stream = sarif.stream_results(path, outline, options.context)
+                rows = finding_rows(stream.findings, options.cwe_families)
+                return _Opened(stream, rows, file_sha256(path))
+            header = outline.header()
+            rows = parser.rows(path, outline, options.context, options.cwe_families, header.tally)
+            return _Opened(header, rows, file_sha256(path))
     if size > options.in_memory_bytes:
         raise ReportRejected(
             f"file is {size} bytes; only SARIF is streamed, other formats are read up to "
@@ -253,4 +291,6 @@ def _open(path: Path, format_name: str | None, options: IngestOptions) -> tuple[
         )
     document, raw = load_json(path, max_bytes=options.max_bytes)
     report_format = registry.format_named(format_name) if format_name else registry.detect(document)
-    return report_format.parse(document, options.context).stream(), hashlib.sha256(raw).hexdigest()
+    stream = report_format.parse(document, options.context).stream()
+    rows = finding_rows(stream.findings, options.cwe_families)
+    return _Opened(stream, rows, hashlib.sha256(raw).hexdigest())

@@ -145,6 +145,7 @@ class Runtime:
                 secret_key=secret_fingerprint_key(self.settings),
             ),
             cwe_families=load_cwe_families(),
+            parse_process_bytes=self.settings.parse_process_bytes or None,
         )
 
     @contextmanager

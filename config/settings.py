@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         description="Bigger SARIF files are streamed in flat memory; bigger files of other "
         "formats are refused.",
     )
+    parse_process_bytes: int = Field(
+        default=16 * 1024**2,
+        ge=0,
+        description="SARIF files at least this big are read by a second process while this one "
+        "stores them (0: never).",
+    )
     max_results_per_report: int = Field(default=250_000, gt=0)
     max_snippet_lines: int = Field(default=40, gt=0)
     snippet_context_lines: int = Field(default=3, ge=0)

@@ -53,17 +53,29 @@ class ReportTally:
         if len(self.quarantine_samples) < QUARANTINE_SAMPLES:
             self.quarantine_samples.append(item)
 
+    def update(self, final: ReportTally) -> None:
+        """Take the counts of ``final``, the tally another process completed for this report."""
+        self.results, self.ignored, self.merged = final.results, final.ignored, final.merged
+        self.quarantined, self.findings = final.quarantined, final.findings
+        self.quarantine_samples = list(final.quarantine_samples)
+
 
 @dataclass(frozen=True)
-class ReportStream:
-    """A report whose findings are produced while they are stored; read ``findings`` once."""
+class ReportHeader:
+    """What is known of a report before its findings are read; the tally completes after them."""
 
     format: str
     tools: tuple[str, ...]
     repository: str | None
     complete: bool
-    findings: Iterator[Finding]
     tally: ReportTally
+
+
+@dataclass(frozen=True)
+class ReportStream(ReportHeader):
+    """A report whose findings are produced while they are stored; read ``findings`` once."""
+
+    findings: Iterator[Finding]
 
 
 class ParsedReport(BaseModel):

@@ -11,6 +11,7 @@ the driver in one ``executemany``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -71,6 +72,13 @@ def bulk_update(
     _execute_many(connection, compiled, names, rows, constants, processors)
 
 
+def _as_driver_adapts(value: Any, connection: Connection) -> Any:
+    """A shared datetime in the text sqlite3 would make of it in every row, made once."""
+    if isinstance(value, datetime) and connection.dialect.name == "sqlite":
+        return value.isoformat(" ")  # exactly sqlite3's default datetime adapter
+    return value
+
+
 def _execute_many(
     connection: Connection,
     compiled: SQLCompiler,
@@ -87,7 +95,9 @@ def _execute_many(
         if (processor := processors[name]) is not None
     ]
     fixed = tuple(
-        processor(value) if (processor := processors[name]) else value
+        _as_driver_adapts(
+            processor(value) if (processor := processors[name]) else value, connection
+        )
         for name, value in constants.items()
     )
 

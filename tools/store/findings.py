@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,10 +17,18 @@ from typing import Any
 from sqlalchemy import func, text, update
 from sqlmodel import Session, col, select
 
-from tools.findings.correlation import correlation_key
-from tools.findings.finding import Finding
-from tools.ingest.report import ReportStream
+from tools.ingest.report import ReportHeader
 from tools.store.bulk import bulk_insert, bulk_update
+from tools.store.rows import (
+    CORRELATION_KEY,
+    END_LINE,
+    FINGERPRINT,
+    NEW_COLUMNS,
+    SNIPPET,
+    START_LINE,
+    TOOL,
+    Row,
+)
 from tools.store.tables import (
     CaseFindingRow,
     FindingRow,
@@ -35,6 +43,7 @@ BATCH_SIZE = 5000
 a 1 GB report's memory flat."""
 _FINDING = FindingRow.__table__  # type: ignore[attr-defined]
 _OCCURRENCE = OccurrenceRow.__table__  # type: ignore[attr-defined]
+_OCCURRENCE_COLUMNS = ("finding_id", "start_line", "end_line")
 
 
 @dataclass(frozen=True)
@@ -71,17 +80,18 @@ class _Known:
 def store_report(
     session: Session,
     *,
-    report: ReportStream,
+    report: ReportHeader,
+    rows: Iterable[Row],
     file_name: str,
     sha256: str,
     repository: str,
     repo_root: str | None,
     now: datetime,
-    cwe_families: Mapping[str, str],
 ) -> StoredReport:
-    """Record a report, its findings, an occurrence for each, and the lifecycle. No commit.
+    """Record a report, its findings (``rows``), an occurrence for each, and the lifecycle.
 
-    Findings are consumed from the stream in batches, so memory does not grow with the report.
+    No commit. Rows are consumed in batches, so memory does not grow with the report; the
+    report's tally is read after the last one.
     """
     row = ReportRow(
         file_name=file_name,
@@ -102,10 +112,7 @@ def store_report(
     totals = StoredReport(
         row.id, new=0, seen_before=0, reopened=0, fixed=0, cross_tool_duplicates=0
     )
-    # Each finding becomes its row as it arrives, so a batch holds plain tuples: 5,000 models
-    # waiting in a batch each time made the garbage collector walk the whole heap more often.
-    rows = (_new_row(finding, cwe_families) for finding in report.findings)
-    for chunk in _batches(rows):
+    for chunk in _batches(iter(rows)):
         totals = totals.plus(batch.store(chunk))
     # The tally is complete only now that the stream has been read to its end.
     row.results = report.tally.results
@@ -128,7 +135,7 @@ def _plan_each_lookup_for_its_values(session: Session) -> None:
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
-def _batches(rows: Iterator[_Row]) -> Iterator[list[_Row]]:
+def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
     while batch := list(itertools.islice(rows, BATCH_SIZE)):
         yield batch
 
@@ -153,15 +160,15 @@ class _Batch:
         ).all()
         return {str(fingerprint): int(id_) for fingerprint, id_ in rows}
 
-    def store(self, rows: list[_Row]) -> StoredReport:
+    def store(self, rows: list[Row]) -> StoredReport:
         session, repository = self.session, self.repository
-        known = _known_by_fingerprint(session, repository, [r[_FINGERPRINT] for r in rows])
-        fresh = [r for r in rows if r[_FINGERPRINT] not in known]
+        known = _known_by_fingerprint(session, repository, [r[FINGERPRINT] for r in rows])
+        fresh = [r for r in rows if r[FINGERPRINT] not in known]
         before = session.execute(select(func.max(_FINDING.c.id))).scalar() or 0
         bulk_insert(
             session.connection(),
             _FINDING,
-            _NEW_COLUMNS,
+            NEW_COLUMNS,
             fresh,
             constants={
                 "repository": repository,
@@ -176,25 +183,25 @@ class _Batch:
         )
         ids = {fp: k.id for fp, k in known.items()}
         ids.update(self._inserted_since(before))
-        seen_again = [r for r in rows if r[_FINGERPRINT] in known]
+        seen_again = [r for r in rows if r[FINGERPRINT] in known]
         _update_seen(session, seen_again, known, self.repo_root, self.report_id, self.now)
         duplicates = _link_cross_tool_duplicates(
             session,
             repository,
-            [(ids[r[_FINGERPRINT]], r[_CORRELATION_KEY], r[_TOOL]) for r in fresh],
+            [(ids[r[FINGERPRINT]], r[CORRELATION_KEY], r[TOOL]) for r in fresh],
         )
         bulk_insert(
             session.connection(),
             _OCCURRENCE,
             _OCCURRENCE_COLUMNS,
-            [(ids[r[_FINGERPRINT]], r[_START_LINE], r[_END_LINE]) for r in rows],
+            [(ids[r[FINGERPRINT]], r[START_LINE], r[END_LINE]) for r in rows],
             constants={"report_id": self.report_id},
         )
         return StoredReport(
             report_id=self.report_id,
             new=len(fresh),
             seen_before=len(seen_again),
-            reopened=sum(known[r[_FINGERPRINT]].status == FindingStatus.FIXED for r in seen_again),
+            reopened=sum(known[r[FINGERPRINT]].status == FindingStatus.FIXED for r in seen_again),
             fixed=0,
             cross_tool_duplicates=duplicates,
         )
@@ -240,58 +247,9 @@ def _known_by_fingerprint(
     return found
 
 
-_NEW_COLUMNS = (
-    "fingerprint",
-    "kind",
-    "tool",
-    "tool_version",
-    "rule_id",
-    "rule_name",
-    "cwe_ids",
-    "message",
-    "tool_severity",
-    "path",
-    "start_line",
-    "end_line",
-    "snippet",
-    "details",
-    "correlation_key",
-)
-_FINGERPRINT = _NEW_COLUMNS.index("fingerprint")
-_TOOL = _NEW_COLUMNS.index("tool")
-_START_LINE = _NEW_COLUMNS.index("start_line")
-_END_LINE = _NEW_COLUMNS.index("end_line")
-_SNIPPET = _NEW_COLUMNS.index("snippet")
-_CORRELATION_KEY = _NEW_COLUMNS.index("correlation_key")
-_Row = tuple[Any, ...]
-"""A finding's values in _NEW_COLUMNS order: what a new row gets, and what a seen one updates."""
-_OCCURRENCE_COLUMNS = ("finding_id", "start_line", "end_line")
-
-
-def _new_row(finding: Finding, cwe_families: Mapping[str, str]) -> _Row:
-    """The columns that differ between new findings (_NEW_COLUMNS); the rest are constants."""
-    return (
-        finding.fingerprint,
-        finding.kind.value,
-        finding.tool,
-        finding.tool_version,
-        finding.rule_id,
-        finding.rule_name,
-        finding.cwe_ids,  # a tuple: the same JSON as a list, and the GC stops tracking it
-        finding.message,
-        finding.tool_severity.value,
-        finding.path,
-        finding.start_line,
-        finding.end_line,
-        finding.snippet,
-        finding.details.model_dump(mode="json") if finding.details else None,
-        correlation_key(finding, cwe_families),
-    )
-
-
 def _update_seen(
     session: Session,
-    rows: list[_Row],
+    rows: list[Row],
     known: dict[str, _Known],
     repo_root: str | None,
     report_id: int,
@@ -302,9 +260,9 @@ def _update_seen(
         constants["repo_root"] = repo_root
     updates = []
     for row in rows:
-        seen = known[row[_FINGERPRINT]]
+        seen = known[row[FINGERPRINT]]
         updates.append(
-            (seen.id, _next_status(seen.status), row[_START_LINE], row[_END_LINE], row[_SNIPPET])
+            (seen.id, _next_status(seen.status), row[START_LINE], row[END_LINE], row[SNIPPET])
         )
     bulk_update(
         session.connection(),
@@ -387,7 +345,7 @@ def _earliest_of_other_tools(
 
 
 def _mark_absent_fixed(
-    session: Session, repository: str, parsed: ReportStream, report_id: int, now: datetime
+    session: Session, repository: str, parsed: ReportHeader, report_id: int, now: datetime
 ) -> int:
     """The tools' findings this complete scan did not report are fixed; a partial one fixes none."""
     if not parsed.complete or not parsed.tools:

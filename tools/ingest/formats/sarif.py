@@ -26,7 +26,13 @@ from tools.ingest.draft import Draft, SecretMaterial, build_report, check_result
 from tools.ingest.errors import ReportRejected
 from tools.ingest.formats.sarif_skeleton import UNREAD, read_skeleton
 from tools.ingest.json_access import JsonObject, obj, opt_arr, opt_int, opt_obj, opt_str
-from tools.ingest.report import ParseContext, ParsedReport, ReportStream, ReportTally
+from tools.ingest.report import (
+    ParseContext,
+    ParsedReport,
+    ReportHeader,
+    ReportStream,
+    ReportTally,
+)
 
 FORMAT = "sarif"
 SUPPORTED_VERSION = "2.1.0"
@@ -114,43 +120,76 @@ def parse(document: Any, context: ParseContext) -> ParsedReport:
     )
 
 
+@dataclass(frozen=True)
+class Outline:
+    """The first pass over a SARIF file: its checked log without the results, and their count.
+
+    Picklable, so a parser process can read the results while this process stores them.
+    """
+
+    log: JsonObject
+    runs: tuple[_Run, ...]
+    total: int
+    result_counts: tuple[int, ...]
+
+    def header(self) -> ReportHeader:
+        """What the store records before the first finding; the tally fills in as they come."""
+        return ReportHeader(
+            format=FORMAT,
+            tools=tuple(dict.fromkeys(run.tool for run in self.runs)),
+            repository=_repository(self.runs),
+            complete=all(run.complete for run in self.runs),
+            tally=ReportTally(results=self.total),
+        )
+
+
 def stream_file(path: Path, context: ParseContext) -> ReportStream:
     """A SARIF file too big to hold in memory, read twice with a streaming parser.
 
-    The first pass builds the log without its results (tool, rules, artifacts, invocations) and
-    counts each run's results, so the result cap is checked before any result is read. The second
-    pass reads results one at a time; memory stays flat in the size of the file.
+    The first pass (:func:`read_outline`) builds the log without its results (tool, rules,
+    artifacts, invocations) and counts each run's results, so the result cap is checked before
+    any result is read. The second pass (:func:`stream_results`) reads results one at a time;
+    memory stays flat in the size of the file.
     """
+    return stream_results(path, read_outline(path, context), context)
+
+
+def read_outline(path: Path, context: ParseContext) -> Outline:
     skeleton = read_skeleton(path)
     log, runs, total = _checked_log(skeleton.log, context)
+    return Outline(log, tuple(runs), total, skeleton.result_counts)
+
+
+def stream_results(path: Path, outline: Outline, context: ParseContext) -> ReportStream:
+    """The findings of the file whose first pass gave ``outline``, read one result at a time."""
+    runs, counts = outline.runs, outline.result_counts
 
     def results() -> Iterator[tuple[_Run, str, Any]]:
-        counts = iter(skeleton.result_counts)
+        remaining_counts = iter(counts)
         run_index, remaining = -1, 0
         with path.open("rb") as handle:
             try:
                 for raw in ijson.items(handle, "runs.item.results.item", use_float=True):
                     while remaining == 0:
-                        run_index, remaining = run_index + 1, next(counts)
-                    position = skeleton.result_counts[run_index] - remaining
+                        run_index, remaining = run_index + 1, next(remaining_counts)
+                    position = counts[run_index] - remaining
                     remaining -= 1
                     yield runs[run_index], f"runs[{run_index}].results[{position}]", raw
             except (ijson.JSONError, UnicodeDecodeError, StopIteration) as exc:
                 # The first pass read the whole file; only a file changed since then gets here.
                 raise ReportRejected("the file changed while it was being read") from exc
 
-    return _stream(log, runs, total, context, results())
+    return _stream(outline.log, outline.header(), context, results())
 
 
 def _stream(
     log: JsonObject,
-    runs: list[_Run],
-    total: int,
+    header: ReportHeader,
     context: ParseContext,
     results: Iterable[tuple[_Run, str, Any]],
 ) -> ReportStream:
     """``results``: each result with its run and its JSON path."""
-    tally = ReportTally(results=total)
+    tally = header.tally
 
     def drafts() -> Iterator[Draft]:
         for run, where, raw_result in results:
@@ -161,10 +200,10 @@ def _stream(
                 yield draft
 
     return ReportStream(
-        format=FORMAT,
-        tools=tuple(dict.fromkeys(run.tool for run in runs)),
-        repository=_repository(runs),
-        complete=all(run.complete for run in runs),
+        format=header.format,
+        tools=header.tools,
+        repository=header.repository,
+        complete=header.complete,
         findings=finalise(drafts(), context, tally),
         tally=tally,
     )
@@ -199,7 +238,7 @@ def _indexed(run: _Run) -> Iterator[tuple[str, Any]]:
         yield f"{run.where}.results[{index}]", raw
 
 
-def _repository(runs: list[_Run]) -> str | None:
+def _repository(runs: Iterable[_Run]) -> str | None:
     return next((run.repository for run in runs if run.repository), None)
 
 

@@ -27,6 +27,9 @@ class _Unread:
     def __repr__(self) -> str:
         return "UNREAD"
 
+    def __reduce__(self) -> str:
+        return "UNREAD"  # unpickled as this module's one instance: readers test ``is UNREAD``
+
 
 UNREAD: Any = _Unread()
 

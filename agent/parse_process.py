@@ -1,0 +1,198 @@
+"""Reading a large SARIF file's results in a second process while this one stores them.
+
+Ingesting a big report is two jobs of similar size: reading its results (JSON, checks,
+fingerprints, redaction) and storing them (SQL). In one process they take turns; here a parser
+process reads while the ingesting process stores, so on a machine with two cores they overlap.
+The parser process holds no database connection and no token, and what it sends back is plain
+rows (:mod:`tools.store.rows`), cheap to pickle.
+
+The protocol, over one duplex pipe: this process sends the file, its first-pass outline (so the
+parser's start-up overlaps that pass instead of repeating it), the parse context and the CWE
+families. The parser answers with batches of rows, then the report's tally, or the reason the
+report was rejected, or the traceback of a bug.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import queue
+import threading
+import traceback
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from agent.collector import fewer_collections
+from tools.ingest.errors import ReportRejected
+from tools.ingest.formats import sarif
+from tools.ingest.report import ParseContext, ReportTally
+from tools.store.rows import Row, finding_rows
+
+ROWS_PER_MESSAGE = 1000
+"""Small enough that the store starts early and memory stays flat, large enough to amortise."""
+BATCHES_IN_FLIGHT = 32
+"""Batches received and not yet stored (about 10 MB): enough to ride out a slow statement."""
+_EXIT_WAIT_SECONDS = 5.0
+
+
+class ParserProcessFailed(RuntimeError):
+    """The parser process hit a bug (not a bad report): its traceback, for the bug report."""
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    outline: sarif.Outline
+    context: ParseContext
+    cwe_families: Mapping[str, str]
+
+
+class ParserProcess:
+    """One parser process for one report: start it, then :meth:`rows`; always close it.
+
+    Start it before the first pass, so its interpreter start-up runs while that pass does.
+    A thread here receives the parser's batches into a bounded inbox: the parser keeps working
+    while this process runs a statement, instead of waiting for it with one batch in the pipe.
+    """
+
+    def __init__(self) -> None:
+        # spawn, not fork: the ingesting process may have threads (a worker's pool, a database
+        # pool), and a fork copies their locks in whatever state they are in.
+        context = multiprocessing.get_context("spawn")
+        self._conn, theirs = context.Pipe(duplex=True)
+        self._process = context.Process(target=_serve, args=(theirs,), name="appsec-parser")
+        self._process.start()
+        theirs.close()
+        self._inbox: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=BATCHES_IN_FLIGHT)
+        self._stopping = threading.Event()
+        self._receiver: threading.Thread | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def rows(
+        self,
+        path: Path,
+        outline: sarif.Outline,
+        context: ParseContext,
+        cwe_families: Mapping[str, str],
+        tally: ReportTally,
+    ) -> Iterator[Row]:
+        """The report's rows as the parser sends them; ``tally`` is complete after the last.
+
+        Raises ReportRejected for a report the parser refuses, or when the parser dies (a
+        crash on hostile input must not take the batch down); ParserProcessFailed on a bug.
+        """
+        try:
+            self._conn.send(_Job(path, outline, context, dict(cwe_families)))
+        except OSError:
+            raise self._ended() from None
+        self._receiver = threading.Thread(
+            target=self._receive, name="appsec-parser-inbox", daemon=True
+        )
+        self._receiver.start()
+        while True:
+            kind, payload = self._inbox.get()
+            if kind == "rows":
+                yield from payload
+            elif kind == "done":
+                tally.update(payload)
+                return
+            elif kind == "rejected":
+                raise ReportRejected(payload)
+            elif kind == "failed":
+                raise ParserProcessFailed(f"the parser process failed:\n{payload}")
+            else:
+                raise self._ended()
+
+    def close(self) -> None:
+        """End the parser: at once when it is still working (the ingest ended early)."""
+        self._stopping.set()
+        if self._receiver is None or self._receiver.is_alive():
+            self._process.kill()  # its end of the pipe closes, so the receiver sees the end
+        else:
+            self._process.join(timeout=_EXIT_WAIT_SECONDS)
+        if self._receiver is not None:
+            self._receiver.join()
+        self._conn.close()
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._process.close()
+
+    def _receive(self) -> None:
+        """Move the parser's messages to the inbox until its last one, or until it is gone."""
+        while True:
+            try:
+                message: tuple[str, Any] = self._conn.recv()
+            except (EOFError, OSError):
+                message = ("ended", None)
+            while not self._stopping.is_set():
+                try:
+                    self._inbox.put(message, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if message[0] != "rows" or self._stopping.is_set():
+                return
+
+    def _ended(self) -> ReportRejected:
+        self._process.join(timeout=_EXIT_WAIT_SECONDS)
+        code = self._process.exitcode
+        if code is None:
+            status = "still running"
+        else:
+            status = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+        return ReportRejected(f"the parser process ended without an answer ({status})")
+
+    def __enter__(self) -> ParserProcess:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _serve(conn: Connection) -> None:
+    """The parser process: one job, answered in row batches, then its tally or its failure."""
+    try:
+        job: _Job = conn.recv()
+    except EOFError:
+        return  # the ingest ended before it needed us
+    try:
+        with fewer_collections():
+            _answer(conn, job)
+    except ReportRejected as exc:
+        _send(conn, ("rejected", exc.reason))
+    except Exception:  # a bug: the ingesting process raises it with this traceback
+        _send(conn, ("failed", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def _answer(conn: Connection, job: _Job) -> None:
+    stream = sarif.stream_results(job.path, job.outline, job.context)
+    batch: list[Row] = []
+    for row in finding_rows(stream.findings, job.cwe_families):
+        batch.append(row)
+        if len(batch) == ROWS_PER_MESSAGE:
+            conn.send(("rows", batch))
+            batch = []
+    if batch:
+        conn.send(("rows", batch))
+    conn.send(("done", stream.tally))
+
+
+def _send(conn: Connection, message: tuple[str, Any]) -> None:
+    # When the ingesting process is gone or stopped listening, nobody is left to tell.
+    with contextlib.suppress(OSError):
+        conn.send(message)

@@ -1,0 +1,169 @@
+"""A parser process reads a big SARIF file while the ingesting process stores it.
+
+What it stores must be exactly what in-process ingest stores; a report it rejects, a parser that
+dies and a bug in it must each end the same way as in process, leaving nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from agent.parse_process import ROWS_PER_MESSAGE, ParserProcess, ParserProcessFailed
+from tests.conftest import EXAMPLE_REPORT, Cli
+from tests.support.ingesting import ingest, options
+from tests.support.keys import TEST_SECRET_KEY
+from tests.support.many_findings import many_results_log
+from tests.support.sarif import write_log
+from tools.ingest.errors import ReportRejected
+from tools.ingest.formats import sarif
+from tools.ingest.report import ParseContext, ReportTally
+from tools.store.database import Database
+from tools.store.tables import FindingRow, ReportRow
+
+IN_PROCESS = options()
+_COMPARED = (
+    "fingerprint",
+    "kind",
+    "tool",
+    "rule_id",
+    "cwe_ids",
+    "message",
+    "tool_severity",
+    "path",
+    "start_line",
+    "end_line",
+    "snippet",
+    "details",
+    "correlation_key",
+    "status",
+)
+
+
+def _varied_log() -> dict[str, Any]:
+    """More results than one message holds, with what ingest treats specially mixed in."""
+    log = many_results_log(2 * ROWS_PER_MESSAGE + 17)
+    results = log["runs"][0]["results"]
+    results.append(dict(results[0]))  # an exact duplicate: merged
+    results.append({**results[1], "suppressions": [{"kind": "inSource"}]})  # ignored
+    escape = json.loads(json.dumps(results[2]))
+    escape["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "../etc/passwd"
+    results.append(escape)  # quarantined
+    results[3]["properties"] = {"tags": ["external/cwe/cwe-89"]}
+    log["runs"].append(
+        {
+            "tool": {"driver": {"name": "gitleaks", "rules": [{"id": "aws-access-key"}]}},
+            "results": [
+                {
+                    "ruleId": "aws-access-key",
+                    "message": {"text": "AWS key found"},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": "config/settings.py"},
+                                "region": {"startLine": 4, "snippet": {"text": "AKIAFAKEFAKE1234"}},
+                            }
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    return log
+
+
+def _stored(database: Database, repository: str) -> list[tuple[Any, ...]]:
+    with database.session() as session:
+        rows = session.exec(
+            select(FindingRow)
+            .where(FindingRow.repository == repository)
+            .order_by(col(FindingRow.id))
+        ).all()
+        return [tuple(getattr(row, name) for name in _COMPARED) for row in rows]
+
+
+def _options(**changes: Any) -> Any:
+    return type(IN_PROCESS)(**{**vars(IN_PROCESS), **changes})
+
+
+@pytest.mark.parametrize("report", ["example", "varied"])
+def test_a_parser_process_stores_what_in_process_ingest_stores(
+    database: Database, tmp_path: Path, report: str
+) -> None:
+    path = EXAMPLE_REPORT if report == "example" else write_log(tmp_path, "v.sarif", _varied_log())
+    here = ingest(database, path, repository="acme/here", options=IN_PROCESS)
+    there = ingest(database, path, repository="acme/there", options=_options(parse_process_bytes=1))
+    assert here["status"] == "ok", here
+    assert {**there, "file": None} == {**here, "file": None}
+    stored = _stored(database, "acme/there")
+    assert stored == _stored(database, "acme/here") and stored
+    if report == "varied":
+        assert here["quarantined"] == 1 and here["ignored"] == 1 and here["duplicates"] == 1
+        assert "AKIAFAKEFAKE1234" not in json.dumps(stored, default=str)
+
+
+def test_a_report_the_parser_rejects_leaves_nothing(database: Database, tmp_path: Path) -> None:
+    log = many_results_log(3 * ROWS_PER_MESSAGE)
+    log["runs"][0]["results"][-1]["level"] = "catastrophic"  # after batches went to the store
+    path = write_log(tmp_path, "bad-late.sarif", log)
+    here = ingest(database, path, options=IN_PROCESS)
+    there = ingest(database, path, options=_options(parse_process_bytes=1))
+    assert there["status"] == "rejected"
+    assert there["error"] == here["error"]
+    assert "'catastrophic' is not a SARIF level" in there["error"]
+    with database.session() as session:
+        assert session.exec(select(func.count()).select_from(FindingRow)).one() == 0
+        assert session.exec(select(func.count()).select_from(ReportRow)).one() == 0
+
+
+def _outline(tmp_path: Path) -> tuple[Path, sarif.Outline, ParseContext]:
+    context = ParseContext(max_results=10_000, secret_key=TEST_SECRET_KEY)
+    path = write_log(tmp_path, "r.sarif", many_results_log(3 * ROWS_PER_MESSAGE))
+    return path, sarif.read_outline(path, context), context
+
+
+def test_a_parser_that_dies_rejects_the_report_with_the_reason(tmp_path: Path) -> None:
+    path, outline, context = _outline(tmp_path)
+    with ParserProcess() as parser:
+        assert parser.pid is not None
+        os.kill(parser.pid, signal.SIGKILL)
+        with pytest.raises(ReportRejected, match=r"parser process ended .*signal 9"):
+            list(parser.rows(path, outline, context, {}, ReportTally()))
+
+
+def test_a_bug_in_the_parser_surfaces_with_its_traceback(tmp_path: Path) -> None:
+    path, outline, context = _outline(tmp_path)
+    path.unlink()  # not a bad report: the parser cannot even open it
+    with ParserProcess() as parser, pytest.raises(ParserProcessFailed, match="FileNotFoundError"):
+        list(parser.rows(path, outline, context, {}, ReportTally()))
+
+
+def test_an_ingest_that_stops_early_stops_its_parser(tmp_path: Path) -> None:
+    path, outline, context = _outline(tmp_path)
+    tally = ReportTally(results=outline.total)
+    parser = ParserProcess()
+    rows = parser.rows(path, outline, context, {}, tally)
+    assert len([next(rows) for _ in range(10)]) == 10
+    pid = parser.pid
+    parser.close()
+    assert pid is not None
+    with pytest.raises(ProcessLookupError):  # ended and reaped, not left running
+        os.kill(pid, 0)
+    assert tally.findings == 0  # it never finished
+
+
+def test_the_cli_ingests_through_a_parser_process(cli: Cli, tmp_path: Path) -> None:
+    path = write_log(tmp_path, "v.sarif", _varied_log())
+    result = cli(
+        "ingest", str(path), "--json", extra_env={"APPSEC_TRIAGE_PARSE_PROCESS_BYTES": "1"}
+    )
+    assert result.code == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["status"] == "ok" and row["new"] == 2 * ROWS_PER_MESSAGE + 17 + 1  # + the secret
