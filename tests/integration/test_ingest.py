@@ -96,6 +96,21 @@ def test_a_bad_result_after_stored_batches_still_leaves_nothing(
     assert counts == [0, 0, 0]
 
 
+def test_runs_whose_tools_differ_only_in_case_merge_instead_of_colliding(
+    database: Database, tmp_path: Path
+) -> None:
+    # The fingerprint hashes the tool's name in lower case: the same result from "Scanner" and
+    # "SCANNER" is one finding, not two rows with one fingerprint (an integrity error before).
+    log = one_result_log(tool="Scanner")
+    shouted = json.loads(json.dumps(log["runs"][0]))
+    shouted["tool"]["driver"]["name"] = "SCANNER"
+    log["runs"].append(shouted)
+    summary = _ingest(database, write_log(tmp_path, "two-runs.sarif", log))
+    assert summary["status"] == "ok", summary
+    assert (summary["results"], summary["new"], summary["duplicates"]) == (2, 1, 1)
+    assert _count(database, FindingRow) == 1
+
+
 def test_size_limit_rejects_before_reading(database: Database) -> None:
     summary = _ingest(database, EXAMPLE_REPORT, options=options(max_bytes=1000))
     assert summary["status"] == "rejected"

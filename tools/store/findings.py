@@ -108,7 +108,11 @@ def store_report(
     session.flush()
     assert row.id is not None
     _plan_each_lookup_for_its_values(session)
-    batch = _Batch(session, repository, repo_root, row.id, now)
+    # A repository's first report (the usual first import) has nothing to look up or mark
+    # fixed: one index seek saves a fingerprint lookup per batch. Its own findings never
+    # match each other: a report's fingerprints are distinct (tools.ingest.draft.finalise).
+    known_before = _has_findings(session, repository)
+    batch = _Batch(session, repository, repo_root, row.id, now, known_before)
     totals = StoredReport(
         row.id, new=0, seen_before=0, reopened=0, fixed=0, cross_tool_duplicates=0
     )
@@ -118,7 +122,7 @@ def store_report(
     row.results = report.tally.results
     row.quarantined = [q.model_dump() for q in report.tally.quarantine_samples]
     session.add(row)
-    fixed = _mark_absent_fixed(session, repository, report, row.id, now)
+    fixed = _mark_absent_fixed(session, repository, report, row.id, now) if known_before else 0
     return dataclasses.replace(totals, fixed=fixed)
 
 
@@ -149,6 +153,7 @@ class _Batch:
     repo_root: str | None
     report_id: int
     now: datetime
+    repository_had_findings: bool
 
     def _inserted_since(self, before: int) -> dict[str, int]:
         """Fingerprint → id of the rows this batch inserted: above the batch's starting id and
@@ -162,7 +167,11 @@ class _Batch:
 
     def store(self, rows: list[Row]) -> StoredReport:
         session, repository = self.session, self.repository
-        known = _known_by_fingerprint(session, repository, [r[FINGERPRINT] for r in rows])
+        known = (
+            _known_by_fingerprint(session, repository, [r[FINGERPRINT] for r in rows])
+            if self.repository_had_findings
+            else {}
+        )
         fresh = [r for r in rows if r[FINGERPRINT] not in known]
         before = session.execute(select(func.max(_FINDING.c.id))).scalar() or 0
         bulk_insert(
@@ -229,6 +238,11 @@ def untriaged_findings(session: Session, limit: int | None) -> Sequence[FindingR
     if limit is not None:
         query = query.limit(limit)
     return session.exec(query).all()
+
+
+def _has_findings(session: Session, repository: str) -> bool:
+    query = select(_FINDING.c.id).where(_FINDING.c.repository == repository).limit(1)
+    return session.execute(query).first() is not None
 
 
 def _known_by_fingerprint(

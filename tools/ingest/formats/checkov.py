@@ -17,7 +17,7 @@ absolute (a single file scanned by its absolute path) and is left for build_repo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from tools.findings.finding import FindingKind, IacDetails, ScaDetails
@@ -185,8 +185,7 @@ def _secret(draft: Draft, code: str | None) -> Draft:
     # Checkov masks most of the secret in code_block, but what it leaves is still a prefix of a
     # live credential: the block is scrubbed everywhere and kept nowhere.
     hidden = tuple(line.strip() for line in (code or "").splitlines() if line.strip())
-    return replace(
-        draft,
+    return draft._replace(
         kind=FindingKind.SECRET,
         snippet=None,
         details=None,
@@ -207,8 +206,7 @@ def _vulnerable_package(draft: Draft, details: JsonObject, where: str) -> Draft:
     )
     cvss = cvss_number(details.get("cvss"))
     severity_word = opt_str(details, "severity", where)
-    return replace(
-        draft,
+    return draft._replace(
         severity=(from_word(severity_word) if severity_word else None)
         or (from_score(cvss) if cvss is not None else None)
         or draft.severity,

@@ -12,7 +12,7 @@ The helpers here are shared with the GitLab dependency-scanning parser: both for
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from tools.findings.finding import FindingKind
@@ -140,8 +140,7 @@ def _draft(vulnerability: JsonObject, where: str, scanner: ReportScanner) -> Dra
     if scanner_id.lower() in _SECRET_SCANNERS or category == "secret_detection":
         commit = opt_obj(location, "commit", lwhere) or {}
         extract = opt_str(vulnerability, "raw_source_code_extract", where)
-        return replace(
-            draft,
+        return draft._replace(
             kind=FindingKind.SECRET,
             secret=SecretMaterial(
                 secret_type=rule_name or rule_id,

@@ -17,7 +17,6 @@ code and the fingerprint: that placeholder is neither a snippet nor an identity.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from tools.findings.finding import FindingKind, ScaDetails
@@ -231,8 +230,7 @@ def _cli_secret(draft: Draft, end_column: int | None, extra: JsonObject, where: 
         if isinstance(content, str) and content.strip():
             hidden.append(content)
     state = extra.get("validation_state")
-    return replace(
-        draft,
+    return draft._replace(
         kind=FindingKind.SECRET,
         snippet=None,
         secret=SecretMaterial(
@@ -278,8 +276,7 @@ def _cli_supply_chain(
     line = opt_int(found, "line_number", fwhere, minimum=0)
     severity_word = metadata.get("sca-severity")
     primary = advisories[0] if advisories else draft.rule_id
-    return replace(
-        draft,
+    return draft._replace(
         kind=FindingKind.SCA,
         severity=_severity(severity_word) if isinstance(severity_word, str) else draft.severity,
         # The finding is about the dependency, so it sits on the lockfile line that pins it; a
@@ -391,8 +388,7 @@ def _platform_draft(finding: JsonObject, where: str) -> Draft:
         for fix in opt_arr(finding, "fix_recommendations", where)
         if isinstance(fix, dict) and fix.get("package") in (None, package)
     ]
-    return replace(
-        draft,
+    return draft._replace(
         kind=FindingKind.SCA,
         identity=f"{package}@{version or ''}:{advisories[0] if advisories else rule_id}",
         details=ScaDetails(
