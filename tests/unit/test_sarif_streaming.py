@@ -91,3 +91,20 @@ def test_parser_errors_never_quote_the_file(tmp_path: Path) -> None:
     assert "s3cr3t" not in raised.value.reason
     assert json.dumps(raised.value.reason)  # one printable line
     assert "\n" not in raised.value.reason
+
+
+def test_a_key_that_spells_the_results_path_is_refused_not_read_as_results(
+    tmp_path: Path,
+) -> None:
+    # ijson's dotted prefixes made this key look like a run's results (a crash, before).
+    log = one_result_log()
+    log["runs.item.results"] = [{"kind": "not-a-kind"}]
+    with pytest.raises(ReportRejected, match=r"'runs\.item\.results' spells the path"):
+        sarif.stream_file(write_log(tmp_path, "dotted.sarif", log), CONTEXT)
+
+
+def test_other_keys_with_dots_are_ordinary_keys(tmp_path: Path) -> None:
+    log = one_result_log()
+    log["runs"][0]["properties"] = {"problem.severity": "error", "runs.item": 1}
+    stream = sarif.stream_file(write_log(tmp_path, "dots.sarif", log), CONTEXT)
+    assert [f.rule_id for f in stream.findings] == ["R1"]

@@ -173,17 +173,15 @@ def finalise(
         merge_keys.add(merge_key)
         ordinals[group] = ordinal = ordinals.get(group, 0) + 1
         fields = prepared.fields
+        fields["fingerprint"] = compute_fingerprint(
+            tool=fields["tool"],
+            rule_id=fields["rule_id"],
+            path=fields["path"],
+            identity=prepared.identity,
+            ordinal=ordinal,
+        )
         try:
-            finding = Finding(
-                **fields,
-                fingerprint=compute_fingerprint(
-                    tool=fields["tool"],
-                    rule_id=fields["rule_id"],
-                    path=fields["path"],
-                    identity=prepared.identity,
-                    ordinal=ordinal,
-                ),
-            )
+            finding = Finding.model_validate(fields)
         except ValidationError as exc:
             first = exc.errors()[0]
             location = ".".join(str(part) for part in first["loc"])
@@ -220,8 +218,7 @@ def path_problem(path: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Prepared:
+class _Prepared(NamedTuple):
     """A draft turned into Finding fields: normalised, capped and, for secrets, redacted."""
 
     fields: dict[str, Any]

@@ -9,43 +9,49 @@ from tools.ingest.errors import ReportRejected
 JsonObject = dict[str, Any]
 
 
-def obj(value: Any, where: str) -> JsonObject:
+def obj(value: Any, where: str, suffix: str = "") -> JsonObject:
     if not isinstance(value, dict):
-        raise ReportRejected(f"{where}: expected an object, found {_kind(value)}")
+        raise ReportRejected(f"{where}{suffix}: expected an object, found {_kind(value)}")
     return value
 
 
-def opt_obj(parent: JsonObject, key: str, where: str) -> JsonObject | None:
+# Every result of a report goes through these, several times over: the happy path builds no
+# string. ``where`` plus a constant ``suffix`` name the parent; they are joined only for an error.
+
+
+def opt_obj(parent: JsonObject, key: str, where: str, suffix: str = "") -> JsonObject | None:
     value = parent.get(key)
-    return None if value is None else obj(value, f"{where}.{key}")
+    if value is None or isinstance(value, dict):
+        return value
+    raise ReportRejected(f"{where}{suffix}.{key}: expected an object, found {_kind(value)}")
 
 
-def opt_arr(parent: JsonObject, key: str, where: str) -> list[Any]:
+def opt_arr(parent: JsonObject, key: str, where: str, suffix: str = "") -> list[Any]:
     value = parent.get(key)
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ReportRejected(f"{where}.{key}: expected an array, found {_kind(value)}")
+        raise ReportRejected(f"{where}{suffix}.{key}: expected an array, found {_kind(value)}")
     return value
 
 
-def opt_str(parent: JsonObject, key: str, where: str) -> str | None:
+def opt_str(parent: JsonObject, key: str, where: str, suffix: str = "") -> str | None:
     value = parent.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ReportRejected(f"{where}.{key}: expected a string, found {_kind(value)}")
-    return value
+    if value is None or isinstance(value, str):
+        return value
+    raise ReportRejected(f"{where}{suffix}.{key}: expected a string, found {_kind(value)}")
 
 
-def opt_int(parent: JsonObject, key: str, where: str, *, minimum: int) -> int | None:
+def opt_int(
+    parent: JsonObject, key: str, where: str, suffix: str = "", *, minimum: int
+) -> int | None:
     value = parent.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ReportRejected(f"{where}.{key}: expected an integer, found {_kind(value)}")
+        raise ReportRejected(f"{where}{suffix}.{key}: expected an integer, found {_kind(value)}")
     if value < minimum:
-        raise ReportRejected(f"{where}.{key}: {value} is below the minimum {minimum}")
+        raise ReportRejected(f"{where}{suffix}.{key}: {value} is below the minimum {minimum}")
     return value
 
 

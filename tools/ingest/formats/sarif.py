@@ -444,10 +444,10 @@ def _message_text(result: JsonObject, rule: _Rule | None, where: str) -> str:
     message = opt_obj(result, "message", where)
     if message is None:
         raise ReportRejected(f"{where}: the required 'message' property is missing")
-    text = opt_str(message, "text", f"{where}.message") or opt_str(
-        message, "markdown", f"{where}.message"
+    text = opt_str(message, "text", where, ".message") or opt_str(
+        message, "markdown", where, ".message"
     )
-    message_id = opt_str(message, "id", f"{where}.message")
+    message_id = opt_str(message, "id", where, ".message")
     if text is None and message_id is not None:
         if rule is None or message_id not in rule.message_strings:
             raise ReportRejected(
@@ -456,7 +456,7 @@ def _message_text(result: JsonObject, rule: _Rule | None, where: str) -> str:
         text = rule.message_strings[message_id]
     if text is None:
         raise ReportRejected(f"{where}.message: neither 'text' nor a resolvable 'id' is given")
-    arguments = opt_arr(message, "arguments", f"{where}.message")  # checked even when unused
+    arguments = opt_arr(message, "arguments", where, ".message")  # checked even when unused
     if message_id is None:
         return text  # only a rule's message string has placeholders to fill
 
@@ -472,43 +472,49 @@ def _message_text(result: JsonObject, rule: _Rule | None, where: str) -> str:
     return _PLACEHOLDER.sub(substitute, text)
 
 
+_LOCATION = ".locations[0]"
+_PHYSICAL = _LOCATION + ".physicalLocation"
+_ARTIFACT = _PHYSICAL + ".artifactLocation"
+_REGION = _PHYSICAL + ".region"
+
+
 def _primary_location(
     run: _Run, result: JsonObject, where: str
 ) -> tuple[str | None, int | None, int | None, int | None, str | None]:
     locations = opt_arr(result, "locations", where)
     if not locations:
         return None, None, None, None, None
-    location = obj(locations[0], f"{where}.locations[0]")
-    physical = opt_obj(location, "physicalLocation", f"{where}.locations[0]")
+    location = obj(locations[0], where, _LOCATION)
+    physical = opt_obj(location, "physicalLocation", where, _LOCATION)
     if physical is None:
         return None, None, None, None, None
-    pwhere = f"{where}.locations[0].physicalLocation"
-    artifact = opt_obj(physical, "artifactLocation", pwhere)
+    artifact = opt_obj(physical, "artifactLocation", where, _PHYSICAL)
     path = None
     if artifact is not None:
-        path = _artifact_uri(artifact, f"{pwhere}.artifactLocation")
-        index = opt_int(artifact, "index", f"{pwhere}.artifactLocation", minimum=-1)
+        path = _artifact_uri(artifact, where, _ARTIFACT)
+        index = opt_int(artifact, "index", where, _ARTIFACT, minimum=-1)
         # An index into an absent artifacts array is a dangling hint when the uri is given
         # (GitHub accepts such uploads); against a real array it must be in range.
         if index is not None and index != -1 and (run.artifact_uris or path is None):
             if index >= len(run.artifact_uris):
                 raise ReportRejected(
-                    f"{pwhere}.artifactLocation.index: {index} is out of range "
+                    f"{where}{_ARTIFACT}.index: {index} is out of range "
                     f"(the run lists {len(run.artifact_uris)} artifacts)"
                 )
             path = path or run.artifact_uris[index]
-    region = opt_obj(physical, "region", pwhere)
+    region = opt_obj(physical, "region", where, _PHYSICAL)
     if region is None:
         return path, None, None, None, None
-    rwhere = f"{pwhere}.region"
-    start_line = opt_int(region, "startLine", rwhere, minimum=1)
-    start_column = opt_int(region, "startColumn", rwhere, minimum=1)
-    end_line = opt_int(region, "endLine", rwhere, minimum=1)
+    start_line = opt_int(region, "startLine", where, _REGION, minimum=1)
+    start_column = opt_int(region, "startColumn", where, _REGION, minimum=1)
+    end_line = opt_int(region, "endLine", where, _REGION, minimum=1)
     if start_line is not None and end_line is not None and end_line < start_line:
-        raise ReportRejected(f"{rwhere}: endLine {end_line} is before startLine {start_line}")
+        raise ReportRejected(
+            f"{where}{_REGION}: endLine {end_line} is before startLine {start_line}"
+        )
     if end_line is not None and start_line is None:
-        raise ReportRejected(f"{rwhere}: endLine is given without startLine")
-    end_column = opt_int(region, "endColumn", rwhere, minimum=1)
+        raise ReportRejected(f"{where}{_REGION}: endLine is given without startLine")
+    end_column = opt_int(region, "endColumn", where, _REGION, minimum=1)
     if (
         start_column is not None
         and end_column is not None
@@ -516,20 +522,22 @@ def _primary_location(
         and end_column < start_column
     ):
         raise ReportRejected(
-            f"{rwhere}: endColumn {end_column} is before startColumn {start_column}"
+            f"{where}{_REGION}: endColumn {end_column} is before startColumn {start_column}"
         )
-    snippet_obj = opt_obj(region, "snippet", rwhere)
-    snippet = opt_str(snippet_obj, "text", f"{rwhere}.snippet") if snippet_obj else None
+    snippet_obj = opt_obj(region, "snippet", where, _REGION)
+    snippet = opt_str(snippet_obj, "text", where, _REGION + ".snippet") if snippet_obj else None
     return path, start_line, start_column, end_line or start_line, snippet
 
 
-def _artifact_uri(artifact: JsonObject, where: str) -> str | None:
+def _artifact_uri(artifact: JsonObject, where: str, suffix: str = "") -> str | None:
     """A repository-relative path from an artifactLocation ``uri``, or None when it has none."""
-    uri = opt_str(artifact, "uri", where)
+    uri = opt_str(artifact, "uri", where, suffix)
     if uri is None:
-        location = opt_obj(artifact, "location", where)
-        return _artifact_uri(location, f"{where}.location") if location else None
-    _check_uri(uri, where)
+        location = opt_obj(artifact, "location", where, suffix)
+        return _artifact_uri(location, where, f"{suffix}.location") if location else None
+    problem = _uri_problem(uri)
+    if problem is not None:
+        raise ReportRejected(f"{where}{suffix}.uri: {uri[:200]!r} has a malformed {problem}")
     return _uri_path(uri)
 
 
@@ -545,15 +553,9 @@ def _uri_path(uri: str) -> str | None:
     return path[:2000] or None
 
 
-def _check_uri(uri: str, where: str) -> None:
-    """Reject malformed URIs: a finding would otherwise be recorded at a garbled location."""
-    problem = _uri_problem(uri)
-    if problem is not None:
-        raise ReportRejected(f"{where}.uri: {uri[:200]!r} has a malformed {problem}")
-
-
 @functools.lru_cache(maxsize=4096)
 def _uri_problem(uri: str) -> str | None:
+    """Why a URI is malformed: a finding would otherwise be recorded at a garbled location."""
     scheme, colon, _rest = uri.partition(":")
     if colon and not any(c in scheme for c in "/?#") and not _SCHEME.match(scheme):
         return "URI scheme"

@@ -17,10 +17,12 @@ from ijson.common import ObjectBuilder
 
 from tools.ingest.errors import ReportRejected
 
-_RUN = "runs.item"
-_RESULT = "runs.item.results.item"
-_INSIDE_RESULT = _RESULT + "."
-_VALUE_STARTS = frozenset({"start_map", "start_array", "string", "number", "boolean", "null"})
+_RUN = ["runs", "item"]
+"""Where a run's value starts, as a path of keys (``item``: an array's element)."""
+_RESULTS = ["runs", "item", "results", "item"]
+"""Inside a run's results array."""
+_STARTS = frozenset({"start_map", "start_array"})
+_NESTING = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}
 
 
 class _Unread:
@@ -44,17 +46,39 @@ class Skeleton:
 def read_skeleton(path: Path) -> Skeleton:
     builder = ObjectBuilder()
     counts: list[int] = []
+    # The parser's raw events, with the path of keys kept here: ijson's own prefixes cost a
+    # string per event, and most events are inside results, where only the nesting matters.
+    # A path is a list of keys, never a dotted string: a key holding a dot names nothing else.
+    keys: list[str | None] = []
+    inside: int | None = None
+    """While in a run's results array: how deep inside its current element (0: between)."""
     try:
         with path.open("rb") as handle:
-            for prefix, event, value in ijson.parse(handle, use_float=True):
-                if prefix == _RESULT:
-                    if event in _VALUE_STARTS:
-                        counts[-1] += 1
+            for event, value in ijson.basic_parse(handle, use_float=True):
+                if inside is not None:
+                    if inside == 0:
+                        if event == "end_array":  # the end of the results array
+                            inside = None
+                            keys.pop()
+                            builder.event(event, value)
+                            continue
+                        counts[-1] += 1  # a result starts
+                    inside += _NESTING.get(event, 0)
                     continue
-                if prefix.startswith(_INSIDE_RESULT):
-                    continue
-                if prefix == _RUN and event in _VALUE_STARTS:
-                    counts.append(0)
+                if event == "map_key":
+                    keys[-1] = value
+                    if "." in value:
+                        _refuse_alias(keys)
+                elif event in _NESTING:
+                    if event in _STARTS:
+                        _count_run(keys, counts)
+                        keys.append("item" if event == "start_array" else None)
+                        if keys == _RESULTS:
+                            inside = 0
+                    else:
+                        keys.pop()
+                else:
+                    _count_run(keys, counts)
                 builder.event(event, value)
     except ijson.JSONError as exc:
         raise ReportRejected(f"not valid JSON: {_first_line(exc)}") from exc
@@ -70,6 +94,26 @@ def read_skeleton(path: Path) -> Skeleton:
         if isinstance(run, dict) and isinstance(run.get("results"), list):
             run["results"] = [UNREAD] * count
     return Skeleton(log=log, result_counts=tuple(counts))
+
+
+_RESULTS_PREFIX = ".".join(_RESULTS)
+
+
+def _refuse_alias(keys: list[str | None]) -> None:
+    """The second pass finds results by ijson's dotted prefix: a key with a dot in it could
+    spell the same prefix (``{"runs.item.results": [...]}``) and pass for results."""
+    dotted = ".".join(key or "" for key in keys)
+    if dotted == _RESULTS_PREFIX or _RESULTS_PREFIX.startswith(dotted + "."):
+        raise ReportRejected(
+            f"the key {keys[-1]!r} spells the path of a run's results; "
+            "a key with a dot in that place is refused"
+        )
+
+
+def _count_run(keys: list[str | None], counts: list[int]) -> None:
+    """A value starting directly in ``runs`` is a run, with no results counted yet."""
+    if keys == _RUN:
+        counts.append(0)
 
 
 def _first_line(error: Exception) -> str:
