@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,7 +30,7 @@ from tools.repo.location import local_checkout
 from tools.sanitize.invisible import replace_lone_surrogates
 from tools.store.database import Database
 from tools.store.findings import store_report
-from tools.store.rows import Row, finding_rows
+from tools.store.rows import Row, finding_batches
 from tools.store.tables import FindingRow
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def ingest_document(
         if partial:
             stream = dataclasses.replace(stream, complete=False)
         sha256 = hashlib.sha256(orjson.dumps(document)).hexdigest()
-        return _Opened(stream, finding_rows(stream.findings, options.cwe_families), sha256)
+        return _Opened(stream, finding_batches(stream.findings, options.cwe_families), sha256)
 
     return _ingest(
         database,
@@ -157,11 +157,11 @@ def ingest_document(
 
 @dataclass(frozen=True)
 class _Opened:
-    """A report ready to store: its header, its rows (read once, while they are stored), and
-    the SHA-256 of its bytes."""
+    """A report ready to store: its header, its rows in batches (read once, while they are
+    stored), and the SHA-256 of its bytes."""
 
     report: ReportHeader
-    rows: Iterator[Row]
+    batches: Iterator[Sequence[Row]]
     sha256: str
 
 
@@ -190,7 +190,7 @@ def _ingest(
                 stored = store_report(
                     session,
                     report=report,
-                    rows=ready.rows,
+                    batches=ready.batches,
                     file_name=file_name,
                     sha256=ready.sha256,
                     repository=name[:500],
@@ -279,11 +279,13 @@ def _open(
         else:
             if parser is None:
                 stream = sarif.stream_results(path, outline, options.context)
-                rows = finding_rows(stream.findings, options.cwe_families)
-                return _Opened(stream, rows, file_sha256(path))
+                batches = finding_batches(stream.findings, options.cwe_families)
+                return _Opened(stream, batches, file_sha256(path))
             header = outline.header()
-            rows = parser.rows(path, outline, options.context, options.cwe_families, header.tally)
-            return _Opened(header, rows, file_sha256(path))
+            batches = parser.batches(
+                path, outline, options.context, options.cwe_families, header.tally
+            )
+            return _Opened(header, batches, file_sha256(path))
     if size > options.in_memory_bytes:
         raise ReportRejected(
             f"file is {size} bytes; only SARIF is streamed, other formats are read up to "
@@ -292,5 +294,5 @@ def _open(
     document, raw = load_json(path, max_bytes=options.max_bytes)
     report_format = registry.format_named(format_name) if format_name else registry.detect(document)
     stream = report_format.parse(document, options.context).stream()
-    rows = finding_rows(stream.findings, options.cwe_families)
-    return _Opened(stream, rows, hashlib.sha256(raw).hexdigest())
+    batches = finding_batches(stream.findings, options.cwe_families)
+    return _Opened(stream, batches, hashlib.sha256(raw).hexdigest())

@@ -30,7 +30,7 @@ from agent.collector import fewer_collections
 from tools.ingest.errors import ReportRejected
 from tools.ingest.formats import sarif
 from tools.ingest.report import ParseContext, ReportTally
-from tools.store.rows import Row, finding_rows
+from tools.store.rows import BATCH_SIZE, Row, finding_batches
 
 ROWS_PER_MESSAGE = 1000
 """Small enough that the store starts early and memory stays flat, large enough to amortise."""
@@ -75,15 +75,19 @@ class ParserProcess:
     def pid(self) -> int | None:
         return self._process.pid
 
-    def rows(
+    def batches(
         self,
         path: Path,
         outline: sarif.Outline,
         context: ParseContext,
         cwe_families: Mapping[str, str],
         tally: ReportTally,
-    ) -> Iterator[Row]:
+    ) -> Iterator[list[Row]]:
         """The report's rows as the parser sends them; ``tally`` is complete after the last.
+
+        Each batch is what has arrived since the last one, up to BATCH_SIZE rows: large while
+        the store is the slower side, small at the end, so little is left to store when the
+        parser finishes.
 
         Raises ReportRejected for a report the parser refuses, or when the parser dies (a
         crash on hostile input must not take the batch down); ParserProcessFailed on a bug.
@@ -96,19 +100,30 @@ class ParserProcess:
             target=self._receive, name="appsec-parser-inbox", daemon=True
         )
         self._receiver.start()
+        batch: list[Row] = []
         while True:
-            kind, payload = self._inbox.get()
+            try:
+                kind, payload = self._inbox.get(block=not batch)
+            except queue.Empty:
+                yield batch
+                batch = []
+                continue
             if kind == "rows":
-                yield from payload
-            elif kind == "done":
+                batch.extend(payload)
+                if len(batch) >= BATCH_SIZE:
+                    yield batch
+                    batch = []
+                continue
+            if kind == "done":
+                if batch:
+                    yield batch
                 tally.update(payload)
                 return
-            elif kind == "rejected":
+            if kind == "rejected":
                 raise ReportRejected(payload)
-            elif kind == "failed":
+            if kind == "failed":
                 raise ParserProcessFailed(f"the parser process failed:\n{payload}")
-            else:
-                raise self._ended()
+            raise self._ended()
 
     def close(self) -> None:
         """End the parser: at once when it is still working (the ingest ended early)."""
@@ -181,13 +196,7 @@ def _serve(conn: Connection) -> None:
 
 def _answer(conn: Connection, job: _Job) -> None:
     stream = sarif.stream_results(job.path, job.outline, job.context)
-    batch: list[Row] = []
-    for row in finding_rows(stream.findings, job.cwe_families):
-        batch.append(row)
-        if len(batch) == ROWS_PER_MESSAGE:
-            conn.send(("rows", batch))
-            batch = []
-    if batch:
+    for batch in finding_batches(stream.findings, job.cwe_families, ROWS_PER_MESSAGE):
         conn.send(("rows", batch))
     conn.send(("done", stream.tally))
 

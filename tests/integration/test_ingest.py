@@ -13,7 +13,7 @@ from tests.conftest import EXAMPLE_REPO, EXAMPLE_REPORT, REPO, Cli
 from tests.support.ingesting import ingest, options
 from tests.support.sarif import one_result_log, write_log
 from tools.store.database import Database
-from tools.store.findings import BATCH_SIZE
+from tools.store.rows import BATCH_SIZE
 from tools.store.tables import FindingRow, OccurrenceRow, ReportRow
 
 

@@ -8,8 +8,7 @@ handful of round trips, not 100,000 ORM objects.
 from __future__ import annotations
 
 import dataclasses
-import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,9 +37,6 @@ from tools.store.tables import (
 )
 
 _IN_CHUNK = 500
-BATCH_SIZE = 5000
-"""Findings stored per round of statements: large enough to amortise them, small enough to keep
-a 1 GB report's memory flat."""
 _FINDING = FindingRow.__table__  # type: ignore[attr-defined]
 _OCCURRENCE = OccurrenceRow.__table__  # type: ignore[attr-defined]
 _OCCURRENCE_COLUMNS = ("finding_id", "start_line", "end_line")
@@ -81,17 +77,18 @@ def store_report(
     session: Session,
     *,
     report: ReportHeader,
-    rows: Iterable[Row],
+    batches: Iterable[Sequence[Row]],
     file_name: str,
     sha256: str,
     repository: str,
     repo_root: str | None,
     now: datetime,
 ) -> StoredReport:
-    """Record a report, its findings (``rows``), an occurrence for each, and the lifecycle.
+    """Record a report, its findings (rows, in ``batches``), an occurrence for each, and the
+    lifecycle.
 
-    No commit. Rows are consumed in batches, so memory does not grow with the report; the
-    report's tally is read after the last one.
+    No commit. One batch at a time, so memory does not grow with the report; the report's tally
+    is read after the last one.
     """
     row = ReportRow(
         file_name=file_name,
@@ -116,8 +113,8 @@ def store_report(
     totals = StoredReport(
         row.id, new=0, seen_before=0, reopened=0, fixed=0, cross_tool_duplicates=0
     )
-    for chunk in _batches(iter(rows)):
-        totals = totals.plus(batch.store(chunk))
+    for rows in batches:
+        totals = totals.plus(batch.store(rows))
     # The tally is complete only now that the stream has been read to its end.
     row.results = report.tally.results
     row.quarantined = [q.model_dump() for q in report.tally.quarantine_samples]
@@ -137,11 +134,6 @@ def _plan_each_lookup_for_its_values(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-
-
-def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
-    while batch := list(itertools.islice(rows, BATCH_SIZE)):
-        yield batch
 
 
 @dataclass(frozen=True)
@@ -165,7 +157,7 @@ class _Batch:
         ).all()
         return {str(fingerprint): int(id_) for fingerprint, id_ in rows}
 
-    def store(self, rows: list[Row]) -> StoredReport:
+    def store(self, rows: Sequence[Row]) -> StoredReport:
         session, repository = self.session, self.repository
         known = (
             _known_by_fingerprint(session, repository, [r[FINGERPRINT] for r in rows])

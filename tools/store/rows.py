@@ -6,6 +6,7 @@ process to the one that stores them. No SQLAlchemy here, so that process does no
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -37,6 +38,10 @@ END_LINE = NEW_COLUMNS.index("end_line")
 SNIPPET = NEW_COLUMNS.index("snippet")
 CORRELATION_KEY = NEW_COLUMNS.index("correlation_key")
 
+BATCH_SIZE = 5000
+"""Findings stored per round of statements: large enough to amortise them, small enough to keep
+a 1 GB report's memory flat."""
+
 Row = tuple[Any, ...]
 """A finding's values in NEW_COLUMNS order: what a new row gets, and what a seen one updates."""
 
@@ -61,6 +66,11 @@ def finding_row(finding: Finding, cwe_families: Mapping[str, str]) -> Row:
     )
 
 
-def finding_rows(findings: Iterable[Finding], cwe_families: Mapping[str, str]) -> Iterator[Row]:
-    """Each finding's row as it arrives, so a batch holds plain tuples, not models."""
-    return (finding_row(finding, cwe_families) for finding in findings)
+def finding_batches(
+    findings: Iterable[Finding], cwe_families: Mapping[str, str], size: int = BATCH_SIZE
+) -> Iterator[list[Row]]:
+    """The findings' rows in batches of ``size``, each converted as it arrives, so a batch
+    holds plain tuples, not models."""
+    rows = (finding_row(finding, cwe_families) for finding in findings)
+    while batch := list(itertools.islice(rows, size)):
+        yield batch
