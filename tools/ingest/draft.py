@@ -163,22 +163,20 @@ def finalise(
         if problem is not None:
             tally.quarantine(Quarantined(where=draft.where, reason=problem))
             continue
-        prepared = _prepared(draft, context.secret_key)
-        group = _digest(prepared.group)
-        # An exact duplicate: the same identity (the group) at the same position.
-        merge_key = group + orjson.dumps((prepared.fields["start_line"], prepared.start_column))
+        fields, identity = _prepared(draft, context.secret_key)
+        tool, rule_id, path = fields["tool"], fields["rule_id"], fields["path"]
+        # Identical identities, told apart by their ordinal: exactly what the fingerprint hashes
+        # besides the ordinal (the tool's name in lower case), so no two share a fingerprint.
+        group = _digest((tool.lower(), rule_id, path, identity))
+        # An exact duplicate: the same identity at the same position.
+        merge_key = group + orjson.dumps((fields["start_line"], draft.start_column))
         if merge_key in merge_keys:
             tally.merged += 1
             continue
         merge_keys.add(merge_key)
         ordinals[group] = ordinal = ordinals.get(group, 0) + 1
-        fields = prepared.fields
         fields["fingerprint"] = compute_fingerprint(
-            tool=fields["tool"],
-            rule_id=fields["rule_id"],
-            path=fields["path"],
-            identity=prepared.identity,
-            ordinal=ordinal,
+            tool=tool, rule_id=rule_id, path=path, identity=identity, ordinal=ordinal
         )
         try:
             finding = Finding.model_validate(fields)
@@ -218,26 +216,9 @@ def path_problem(path: str) -> str | None:
     return None
 
 
-class _Prepared(NamedTuple):
-    """A draft turned into Finding fields: normalised, capped and, for secrets, redacted."""
-
-    fields: dict[str, Any]
-    identity: str
-    start_column: int | None
-    where: str
-
-    @property
-    def group(self) -> tuple[str, str, str | None, str]:
-        """Identical identities, told apart by their ordinal.
-
-        Exactly what the fingerprint hashes besides the ordinal (the tool's name in lower case),
-        so two findings of one report never share a fingerprint.
-        """
-        f = self.fields
-        return (f["tool"].lower(), f["rule_id"], f["path"], self.identity)
-
-
-def _prepared(draft: Draft, key: bytes) -> _Prepared:
+def _prepared(draft: Draft, key: bytes) -> tuple[dict[str, Any], str]:
+    """The draft as Finding fields (normalised, capped and, for secrets, redacted) and its
+    identity."""
     path, details = _repository_path(draft)
     start = draft.start_line or None  # some scanners write 0 for "no line"
     end = (draft.end_line or start) if start is not None else None
@@ -261,7 +242,7 @@ def _prepared(draft: Draft, key: bytes) -> _Prepared:
     identity = draft.identity or _default_identity(fields["snippet"], fields["message"])
     if draft.kind is FindingKind.SECRET:
         identity = _redact_secret(fields, identity, draft.secret, key)
-    return _Prepared(fields, identity, draft.start_column, draft.where)
+    return fields, identity
 
 
 def _repository_path(draft: Draft) -> tuple[str | None, FindingDetails | None]:

@@ -49,14 +49,14 @@ Row = tuple[Any, ...]
 def finding_row(finding: Finding, cwe_families: Mapping[str, str]) -> Row:
     return (
         finding.fingerprint,
-        finding.kind.value,
+        str(finding.kind),  # a StrEnum's str is its value, without .value's descriptor
         finding.tool,
         finding.tool_version,
         finding.rule_id,
         finding.rule_name,
         finding.cwe_ids,  # a tuple: the same JSON as a list, and the GC stops tracking it
         finding.message,
-        finding.tool_severity.value,
+        str(finding.tool_severity),
         finding.path,
         finding.start_line,
         finding.end_line,
