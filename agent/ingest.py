@@ -282,10 +282,8 @@ def _open(
                 batches = finding_batches(stream.findings, options.cwe_families)
                 return _Opened(stream, batches, file_sha256(path))
             header = outline.header()
-            batches = parser.batches(
-                path, outline, options.context, options.cwe_families, header.tally
-            )
-            return _Opened(header, batches, file_sha256(path))
+            parser.read(path, outline, options.context, options.cwe_families)
+            return _Opened(header, parser.batches(header.tally), file_sha256(path))
     if size > options.in_memory_bytes:
         raise ReportRejected(
             f"file is {size} bytes; only SARIF is streamed, other formats are read up to "

@@ -75,14 +75,24 @@ class ParserProcess:
     def pid(self) -> int | None:
         return self._process.pid
 
-    def batches(
+    def read(
         self,
         path: Path,
         outline: sarif.Outline,
         context: ParseContext,
         cwe_families: Mapping[str, str],
-        tally: ReportTally,
-    ) -> Iterator[list[Row]]:
+    ) -> None:
+        """Hand the parser its report: it starts at once, before the rows are asked for."""
+        try:
+            self._conn.send(_Job(path, outline, context, dict(cwe_families)))
+        except OSError:
+            raise self._ended() from None
+        self._receiver = threading.Thread(
+            target=self._receive, name="appsec-parser-inbox", daemon=True
+        )
+        self._receiver.start()
+
+    def batches(self, tally: ReportTally) -> Iterator[list[Row]]:
         """The report's rows as the parser sends them; ``tally`` is complete after the last.
 
         Each batch is what has arrived since the last one, up to BATCH_SIZE rows: large while
@@ -92,14 +102,6 @@ class ParserProcess:
         Raises ReportRejected for a report the parser refuses, or when the parser dies (a
         crash on hostile input must not take the batch down); ParserProcessFailed on a bug.
         """
-        try:
-            self._conn.send(_Job(path, outline, context, dict(cwe_families)))
-        except OSError:
-            raise self._ended() from None
-        self._receiver = threading.Thread(
-            target=self._receive, name="appsec-parser-inbox", daemon=True
-        )
-        self._receiver.start()
         batch: list[Row] = []
         while True:
             try:

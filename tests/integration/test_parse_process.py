@@ -135,21 +135,24 @@ def test_a_parser_that_dies_rejects_the_report_with_the_reason(tmp_path: Path) -
         assert parser.pid is not None
         os.kill(parser.pid, signal.SIGKILL)
         with pytest.raises(ReportRejected, match=r"parser process ended .*signal 9"):
-            list(parser.batches(path, outline, context, {}, ReportTally()))
+            parser.read(path, outline, context, {})
+            list(parser.batches(ReportTally()))
 
 
 def test_a_bug_in_the_parser_surfaces_with_its_traceback(tmp_path: Path) -> None:
     path, outline, context = _outline(tmp_path)
     path.unlink()  # not a bad report: the parser cannot even open it
     with ParserProcess() as parser, pytest.raises(ParserProcessFailed, match="FileNotFoundError"):
-        list(parser.batches(path, outline, context, {}, ReportTally()))
+        parser.read(path, outline, context, {})
+        list(parser.batches(ReportTally()))
 
 
 def test_an_ingest_that_stops_early_stops_its_parser(tmp_path: Path) -> None:
     path, outline, context = _outline(tmp_path)
     tally = ReportTally(results=outline.total)
     parser = ParserProcess()
-    batches = parser.batches(path, outline, context, {}, tally)
+    parser.read(path, outline, context, {})
+    batches = parser.batches(tally)
     assert next(batches)
     pid = parser.pid
     parser.close()
