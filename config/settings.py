@@ -42,7 +42,7 @@ class Settings(BaseSettings):
         "formats are refused.",
     )
     parse_process_bytes: int = Field(
-        default=16 * 1024**2,
+        default=8 * 1024**2,
         ge=0,
         description="SARIF files at least this big are read by a second process while this one "
         "stores them (0: never).",

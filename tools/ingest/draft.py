@@ -168,8 +168,10 @@ def finalise(
         # Identical identities, told apart by their ordinal: exactly what the fingerprint hashes
         # besides the ordinal (the tool's name in lower case), so no two share a fingerprint.
         group = _digest((tool.lower(), rule_id, path, identity))
-        # An exact duplicate: the same identity at the same position.
-        merge_key = group + orjson.dumps((fields["start_line"], draft.start_column))
+        # An exact duplicate: the same identity at the same position (a digest too, so each
+        # result costs the set 16 bytes whatever its identity's length).
+        position = orjson.dumps((fields["start_line"], draft.start_column))
+        merge_key = hashlib.blake2b(group + position, digest_size=16).digest()
         if merge_key in merge_keys:
             tally.merged += 1
             continue

@@ -52,18 +52,21 @@ def read_skeleton(path: Path) -> Skeleton:
     keys: list[str | None] = []
     inside: int | None = None
     """While in a run's results array: how deep inside its current element (0: between)."""
+    nesting = _NESTING.get
     try:
         with path.open("rb") as handle:
             for event, value in ijson.basic_parse(handle, use_float=True):
-                if inside is not None:
-                    if inside == 0:
-                        if event == "end_array":  # the end of the results array
-                            inside = None
-                            keys.pop()
-                            builder.event(event, value)
-                            continue
-                        counts[-1] += 1  # a result starts
-                    inside += _NESTING.get(event, 0)
+                if inside:  # within a result: most events, so the shortest path
+                    inside += nesting(event, 0)
+                    continue
+                if inside is not None:  # between two results
+                    if event == "end_array":  # the end of the results array
+                        inside = None
+                        keys.pop()
+                        builder.event(event, value)
+                        continue
+                    counts[-1] += 1  # a result starts
+                    inside += nesting(event, 0)
                     continue
                 if event == "map_key":
                     keys[-1] = value
