@@ -4,10 +4,11 @@ For a generated SARIF log (100,000 results by default) and a large real report, 
 fresh child process:
 
 - ours: ``ingest_file`` end to end (load → validate → normalise → fingerprint → dedup → store),
-  findings per second and the child's peak RSS;
+  findings per second and the peak RSS (with its parser process's, when it starts one);
 - limit: ``orjson.loads`` of the same file plus one raw driver ``executemany`` of the same rows
   (rule, message, path, line, snippet) into an unindexed table of the same store;
-- ratio = our rate / the limit's rate.
+- ratio = our rate / the limit's rate, per round; the median over ``--repeat`` interleaved
+  rounds is reported, with the range.
 
 Run: ``.venv/bin/python -m benchmarks.ingest [--results N] [--db-url URL] [--real FILE]``.
 The default store is a fresh SQLite file; pass a PostgreSQL URL to measure that backend.
@@ -21,6 +22,7 @@ import multiprocessing
 import os
 import platform
 import resource
+import statistics
 import tempfile
 import time
 import uuid
@@ -189,20 +191,42 @@ def _in_child(
     return measured
 
 
-def measure(name: str, path: Path, db_url: str, limits: dict[str, int]) -> None:
-    ours, ours_rss, results, findings, status = _in_child(_ours, path, db_url, limits)
-    limit, limit_rss, rows, _, _ = _in_child(_limit, path, db_url, limits)
+def measure(name: str, path: Path, db_url: str, limits: dict[str, int], repeat: int) -> None:
+    """``repeat`` rounds, ours then the limit in each, every one in a fresh process.
+
+    On a shared machine a single pair of runs can land in different spells of load; the
+    median of each side over interleaved rounds is steadier, and the range shows the spread.
+    """
+    ours_times, limit_times, ratios, peaks, limit_peaks = [], [], [], [], []
+    for _ in range(repeat):
+        ours, peak, results, findings, status = _in_child(_ours, path, db_url, limits)
+        limit, limit_peak, rows, _, _ = _in_child(_limit, path, db_url, limits)
+        limit_peaks.append(limit_peak)
+        ours_times.append(ours)
+        limit_times.append(limit)
+        ratios.append((results / ours) / (rows / limit))
+        peaks.append(peak)
     size = path.stat().st_size / 1e6
+    ours, limit = statistics.median(ours_times), statistics.median(limit_times)
     print(
         f"\n{name}: {path.name} ({size:.1f} MB, {results} results → {findings} findings, {status})"
     )
     print(
-        f"  ours : {ours:6.2f} s = {results / ours:9,.0f} findings/s, peak RSS {ours_rss:5.0f} MB"
+        f"  ours : {ours:6.2f} s = {results / ours:9,.0f} findings/s, "
+        f"peak RSS {max(peaks):5.0f} MB (median of {repeat}; {_spread(ours_times)})"
     )
     print(
-        f"  limit: {limit:6.2f} s = {rows / limit:9,.0f} rows/s,     peak RSS {limit_rss:5.0f} MB"
+        f"  limit: {limit:6.2f} s = {rows / limit:9,.0f} rows/s,     "
+        f"peak RSS {max(limit_peaks):5.0f} MB ({_spread(limit_times)})"
     )
-    print(f"  ratio to the limit: {(results / ours) / (rows / limit):.2f}")
+    print(
+        f"  ratio to the limit: {statistics.median(ratios):.2f} "
+        f"(median of {repeat} rounds; {min(ratios):.2f}-{max(ratios):.2f})"
+    )
+
+
+def _spread(seconds: list[float]) -> str:
+    return f"{min(seconds):.2f}-{max(seconds):.2f} s"
 
 
 def main() -> int:
@@ -210,6 +234,9 @@ def main() -> int:
     parser.add_argument("--results", type=int, default=100_000)
     parser.add_argument("--db-url", default=None, help="store URL (default: a fresh SQLite file)")
     parser.add_argument("--real", type=Path, default=REAL_REPORT, help="a large real report")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of each measurement (median reported)"
+    )
     parser.add_argument(
         "--padding", type=int, default=0, help="extra bytes per generated result (file size)"
     )
@@ -237,9 +264,9 @@ def main() -> int:
         print(f"store: {db_url.split('://')[0]}")
         synthetic = Path(tmp) / "synthetic.sarif"
         write_synthetic(synthetic, args.results, padding=args.padding)
-        measure("generated SARIF", synthetic, db_url, limits)
+        measure("generated SARIF", synthetic, db_url, limits, args.repeat)
         if args.real.is_file():
-            measure("largest real report", args.real, db_url, limits)
+            measure("largest real report", args.real, db_url, limits, args.repeat)
         else:
             print(f"\n(real report {args.real} not found: skipped)")
     return 0
