@@ -29,6 +29,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from benchmarks.stores import fresh_store
 from config.settings import Settings
 
 REAL_REPORT = (
@@ -191,16 +192,19 @@ def _in_child(
     return measured
 
 
-def measure(name: str, path: Path, db_url: str, limits: dict[str, int], repeat: int) -> None:
-    """``repeat`` rounds, ours then the limit in each, every one in a fresh process.
+def measure(name: str, path: Path, db_url: str | None, limits: dict[str, int], repeat: int) -> None:
+    """``repeat`` rounds, ours then the limit in each, every one in a fresh process and store.
 
     On a shared machine a single pair of runs can land in different spells of load; the
     median of each side over interleaved rounds is steadier, and the range shows the spread.
     """
     ours_times, limit_times, ratios, peaks, limit_peaks = [], [], [], [], []
     for _ in range(repeat):
-        ours, peak, results, findings, status = _in_child(_ours, path, db_url, limits)
-        limit, limit_peak, rows, _, _ = _in_child(_limit, path, db_url, limits)
+        with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+            with fresh_store(db_url, Path(tmp)) as store:
+                ours, peak, results, findings, status = _in_child(_ours, path, store, limits)
+            with fresh_store(db_url, Path(tmp)) as store:
+                limit, limit_peak, rows, _, _ = _in_child(_limit, path, store, limits)
         limit_peaks.append(limit_peak)
         ours_times.append(ours)
         limit_times.append(limit)
@@ -258,15 +262,16 @@ def main() -> int:
         "parse_process_bytes": args.parse_process_bytes,
     }
     with tempfile.TemporaryDirectory() as tmp:
-        db_url = args.db_url or f"sqlite:///{tmp}/bench.db"
         machine = platform.processor() or platform.machine()
         print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
-        print(f"store: {db_url.split('://')[0]}")
+        print(
+            f"store: {args.db_url.split('://')[0] if args.db_url else 'sqlite'} (fresh per round)"
+        )
         synthetic = Path(tmp) / "synthetic.sarif"
         write_synthetic(synthetic, args.results, padding=args.padding)
-        measure("generated SARIF", synthetic, db_url, limits, args.repeat)
+        measure("generated SARIF", synthetic, args.db_url, limits, args.repeat)
         if args.real.is_file():
-            measure("largest real report", args.real, db_url, limits, args.repeat)
+            measure("largest real report", args.real, args.db_url, limits, args.repeat)
         else:
             print(f"\n(real report {args.real} not found: skipped)")
     return 0

@@ -27,19 +27,18 @@ import multiprocessing
 import os
 import platform
 import resource
-import secrets
 import tempfile
 import time
+from contextlib import ExitStack
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 from agent.runtime import open_runtime
 from agent.worker import WorkerOptions, run_worker
+from benchmarks.stores import fresh_store
 from config.settings import Settings
 from evals.openai_stub import (
     STUB_API_KEY,
@@ -114,25 +113,6 @@ def _write_inputs(root: Path, cases: int) -> Path:
     return repo
 
 
-def _fresh_store(base_url: str | None, root: Path) -> tuple[str, str | None]:
-    """A store URL for one run, and the PostgreSQL schema to drop afterwards (if any)."""
-    if base_url is None:
-        return f"sqlite:///{root / 'triage.db'}", None
-    url = make_url(base_url)
-    schema = f"bench_{secrets.token_hex(4)}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    scoped = url.update_query_dict({"options": f"-csearch_path={schema}"})
-    return scoped.render_as_string(hide_password=False), schema
-
-
-def _drop(base_url: str, schema: str) -> None:
-    admin = make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
 def _work(settings: Settings, threads: int, ready: Any, go: Any, results: Any) -> None:
     """Child process: one worker (``threads`` cases at a time) until nothing is left to claim."""
     runtime = open_runtime(settings)
@@ -172,10 +152,10 @@ def run_once(
     """One measurement: ``concurrency`` cases in flight, spread over ``processes`` workers."""
     processes = max(1, min(processes, concurrency))
     threads = -(-concurrency // processes)
-    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
-        root = Path(tmp)
+    with ExitStack() as stack:
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-batch-")))
         repo = _write_inputs(root, cases)
-        store, schema = _fresh_store(db_url, root)
+        store = stack.enter_context(fresh_store(db_url, root))
         parent, child = multiprocessing.Pipe()
         server = multiprocessing.Process(target=_serve_stub, args=(latency, child), daemon=True)
         server.start()
@@ -224,8 +204,6 @@ def run_once(
             server.join(timeout=10)
             if server.is_alive():
                 server.kill()
-            if schema is not None and db_url is not None:
-                _drop(db_url, schema)
     assert sum(failed for _, failed, _ in outcomes) == 0, outcomes
     cpu = sum(seconds for _, _, seconds in outcomes)
     ideal = calls * latency / concurrency
