@@ -266,9 +266,10 @@ def _open(
     size = checked_size(path, max_bytes=options.max_bytes)
     if format_name in (None, sarif.FORMAT) and looks_like_sarif_file(path):
         threshold = options.parse_process_bytes
-        parser = (
-            processes.enter_context(ParserProcess()) if threshold and size >= threshold else None
-        )
+        parser = None
+        if threshold and size >= threshold:
+            parser = processes.enter_context(ParserProcess())
+            parser.read(path, options.context, options.cwe_families)
         try:
             outline = sarif.read_outline(path, options.context)
         except ReportRejected:
@@ -282,7 +283,7 @@ def _open(
                 batches = finding_batches(stream.findings, options.cwe_families)
                 return _Opened(stream, batches, file_sha256(path))
             header = outline.header()
-            parser.read(path, outline, options.context, options.cwe_families)
+            parser.follow(outline)
             return _Opened(header, parser.batches(header.tally), file_sha256(path))
     if size > options.in_memory_bytes:
         raise ReportRejected(

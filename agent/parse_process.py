@@ -29,11 +29,13 @@ from typing import Any
 from agent.collector import fewer_collections
 from tools.ingest.errors import ReportRejected
 from tools.ingest.formats import sarif
-from tools.ingest.report import ParseContext, ReportTally
+from tools.ingest.report import ParseContext, ReportStream, ReportTally
 from tools.store.rows import BATCH_SIZE, Row, finding_batches
 
 ROWS_PER_MESSAGE = 1000
 """Small enough that the store starts early and memory stays flat, large enough to amortise."""
+BATCHES_AHEAD = 16
+"""Batches the parser reads ahead of the first pass and holds until it ends (about 10 MB)."""
 BATCHES_IN_FLIGHT = 32
 """Batches received and not yet stored (about 10 MB): enough to ride out a slow statement."""
 _EXIT_WAIT_SECONDS = 5.0
@@ -46,7 +48,6 @@ class ParserProcessFailed(RuntimeError):
 @dataclass(frozen=True)
 class _Job:
     path: Path
-    outline: sarif.Outline
     context: ParseContext
     cwe_families: Mapping[str, str]
 
@@ -75,22 +76,24 @@ class ParserProcess:
     def pid(self) -> int | None:
         return self._process.pid
 
-    def read(
-        self,
-        path: Path,
-        outline: sarif.Outline,
-        context: ParseContext,
-        cwe_families: Mapping[str, str],
-    ) -> None:
-        """Hand the parser its report: it starts at once, before the rows are asked for."""
-        try:
-            self._conn.send(_Job(path, outline, context, dict(cwe_families)))
-        except OSError:
-            raise self._ended() from None
+    def read(self, path: Path, context: ParseContext, cwe_families: Mapping[str, str]) -> None:
+        """Hand the parser its report before the first pass: it reads ahead from the file's
+        head while that pass runs, and keeps what it read if :meth:`follow` agrees."""
+        self._send(_Job(path, context, dict(cwe_families)))
+
+    def follow(self, outline: sarif.Outline) -> None:
+        """The first pass's outline, checked (result cap included): from here on, rows flow."""
+        self._send(outline)
         self._receiver = threading.Thread(
             target=self._receive, name="appsec-parser-inbox", daemon=True
         )
         self._receiver.start()
+
+    def _send(self, message: object) -> None:
+        try:
+            self._conn.send(message)
+        except OSError:
+            raise self._ended() from None
 
     def batches(self, tally: ReportTally) -> Iterator[list[Row]]:
         """The report's rows as the parser sends them; ``tally`` is complete after the last.
@@ -183,11 +186,10 @@ def _serve(conn: Connection) -> None:
     """The parser process: one job, answered in row batches, then its tally or its failure."""
     try:
         job: _Job = conn.recv()
-    except EOFError:
-        return  # the ingest ended before it needed us
-    try:
         with fewer_collections():
             _answer(conn, job)
+    except EOFError:
+        return  # the ingest ended before it needed us (its first pass refused the file)
     except ReportRejected as exc:
         _send(conn, ("rejected", exc.reason))
     except Exception:  # a bug: the ingesting process raises it with this traceback
@@ -197,8 +199,37 @@ def _serve(conn: Connection) -> None:
 
 
 def _answer(conn: Connection, job: _Job) -> None:
-    stream = sarif.stream_results(job.path, job.outline, job.context)
-    for batch in finding_batches(stream.findings, job.cwe_families, ROWS_PER_MESSAGE):
+    """Read ahead with the head's outline while the first pass runs; send rows once it ends.
+
+    What was read ahead is kept only when the whole file's outline reads results the same way
+    (:meth:`sarif.Outline.reads_like`); otherwise, or when reading ahead was refused (a
+    ``sarif:`` pointer past the head, say), the results are read again with the real outline.
+    Nothing is sent before that outline, which the first pass has checked, arrives.
+    """
+    head = sarif.read_head(job.path, job.context)
+    stream: ReportStream | None = None
+    batches: Iterator[list[Row]] = iter(())
+    ahead: list[list[Row]] = []
+    if head is not None:
+        stream = sarif.stream_results(job.path, head, job.context)
+        batches = finding_batches(stream.findings, job.cwe_families, ROWS_PER_MESSAGE)
+        try:
+            for batch in batches:
+                ahead.append(batch)
+                if conn.poll() or len(ahead) >= BATCHES_AHEAD:
+                    break
+        except ReportRejected:
+            stream = None
+    outline: sarif.Outline = conn.recv()
+    if head is not None and stream is not None and head.reads_like(outline):
+        head.adopt_log(outline)
+        stream.tally.results = outline.total
+        for batch in ahead:
+            conn.send(("rows", batch))
+    else:
+        stream = sarif.stream_results(job.path, outline, job.context)
+        batches = finding_batches(stream.findings, job.cwe_families, ROWS_PER_MESSAGE)
+    for batch in batches:
         conn.send(("rows", batch))
     conn.send(("done", stream.tally))
 

@@ -93,18 +93,47 @@ def _options(**changes: Any) -> Any:
     return type(IN_PROCESS)(**{**vars(IN_PROCESS), **changes})
 
 
-@pytest.mark.parametrize("report", ["example", "varied"])
+def _shaped(tmp_path: Path, shape: str) -> Path:
+    """Logs that read ahead differently: kept, never started, or started and thrown away."""
+    if shape == "example":  # one run, tool before results: what was read ahead is kept
+        return EXAMPLE_REPORT
+    if shape == "varied":  # two runs: read ahead with the first, then read again
+        return write_log(tmp_path, "v.sarif", _varied_log())
+    log = many_results_log(2 * ROWS_PER_MESSAGE)
+    run = log["runs"][0]
+    if shape == "results-first":  # Semgrep's key order: nothing to read ahead with
+        log["runs"][0] = {"results": run["results"], "tool": run["tool"]}
+        return write_log(tmp_path, "r.sarif", log)
+    if shape == "pointer-past-head":  # a sarif: pointer the head cannot resolve yet
+        run["results"][1]["relatedLocations"] = [
+            {"physicalLocation": {"artifactLocation": {"uri": "sarif:/runs/0/invocations/0"}}}
+        ]
+        log["runs"][0] = {**run, "invocations": [{"executionSuccessful": True}]}
+        return write_log(tmp_path, "p.sarif", log)
+    # "tool-redefined": a second "tool" key after the results; the last one counts
+    text = json.dumps(log)[: -len("}]}")]
+    renamed = json.dumps({"driver": {"name": "Other", "rules": [{"id": "R1"}]}})
+    path = tmp_path / "t.sarif"
+    path.write_text(f'{text}, "tool": {renamed}}}]}}')
+    return path
+
+
+@pytest.mark.parametrize(
+    "shape", ["example", "varied", "results-first", "pointer-past-head", "tool-redefined"]
+)
 def test_a_parser_process_stores_what_in_process_ingest_stores(
-    database: Database, tmp_path: Path, report: str
+    database: Database, tmp_path: Path, shape: str
 ) -> None:
-    path = EXAMPLE_REPORT if report == "example" else write_log(tmp_path, "v.sarif", _varied_log())
+    path = _shaped(tmp_path, shape)
     here = ingest(database, path, repository="acme/here", options=IN_PROCESS)
     there = ingest(database, path, repository="acme/there", options=_options(parse_process_bytes=1))
     assert here["status"] == "ok", here
     assert {**there, "file": None} == {**here, "file": None}
     stored = _stored(database, "acme/there")
     assert stored == _stored(database, "acme/here") and stored
-    if report == "varied":
+    if shape == "tool-redefined":
+        assert {row[2] for row in stored} == {"Other"}
+    if shape == "varied":
         assert here["quarantined"] == 1 and here["ignored"] == 1 and here["duplicates"] == 1
         assert "AKIAFAKEFAKE1234" not in json.dumps(stored, default=str)
 
@@ -135,7 +164,8 @@ def test_a_parser_that_dies_rejects_the_report_with_the_reason(tmp_path: Path) -
         assert parser.pid is not None
         os.kill(parser.pid, signal.SIGKILL)
         with pytest.raises(ReportRejected, match=r"parser process ended .*signal 9"):
-            parser.read(path, outline, context, {})
+            parser.read(path, context, {})
+            parser.follow(outline)
             list(parser.batches(ReportTally()))
 
 
@@ -143,7 +173,8 @@ def test_a_bug_in_the_parser_surfaces_with_its_traceback(tmp_path: Path) -> None
     path, outline, context = _outline(tmp_path)
     path.unlink()  # not a bad report: the parser cannot even open it
     with ParserProcess() as parser, pytest.raises(ParserProcessFailed, match="FileNotFoundError"):
-        parser.read(path, outline, context, {})
+        parser.read(path, context, {})
+        parser.follow(outline)
         list(parser.batches(ReportTally()))
 
 
@@ -151,7 +182,8 @@ def test_an_ingest_that_stops_early_stops_its_parser(tmp_path: Path) -> None:
     path, outline, context = _outline(tmp_path)
     tally = ReportTally(results=outline.total)
     parser = ParserProcess()
-    parser.read(path, outline, context, {})
+    parser.read(path, context, {})
+    parser.follow(outline)
     batches = parser.batches(tally)
     assert next(batches)
     pid = parser.pid

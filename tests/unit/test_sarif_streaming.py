@@ -108,3 +108,32 @@ def test_other_keys_with_dots_are_ordinary_keys(tmp_path: Path) -> None:
     log["runs"][0]["properties"] = {"problem.severity": "error", "runs.item": 1}
     stream = sarif.stream_file(write_log(tmp_path, "dots.sarif", log), CONTEXT)
     assert [f.rule_id for f in stream.findings] == ["R1"]
+
+
+def test_the_head_gives_an_outline_when_the_tool_comes_before_the_results(
+    tmp_path: Path,
+) -> None:
+    log = one_result_log(tool="Bandit")
+    log["runs"][0]["invocations"] = [{"executionSuccessful": False}]  # after the results
+    path = write_log(tmp_path, "head.sarif", log)
+    head = sarif.read_head(path, CONTEXT)
+    assert head is not None and [run.tool for run in head.runs] == ["Bandit"]
+    whole = sarif.read_outline(path, CONTEXT)
+    assert head.reads_like(whole)
+    assert head.header().complete and not whole.header().complete  # the head saw too little
+
+
+def test_no_head_outline_when_the_results_come_first(tmp_path: Path) -> None:
+    log = one_result_log()
+    run = log["runs"][0]
+    log["runs"][0] = {"results": run["results"], "tool": run["tool"]}
+    assert sarif.read_head(write_log(tmp_path, "late-tool.sarif", log), CONTEXT) is None
+
+
+def test_a_head_does_not_read_like_a_log_with_more_runs(tmp_path: Path) -> None:
+    log = one_result_log()
+    log["runs"].append(one_result_log(tool="Other")["runs"][0])
+    path = write_log(tmp_path, "two.sarif", log)
+    head = sarif.read_head(path, CONTEXT)
+    assert head is not None
+    assert not head.reads_like(sarif.read_outline(path, CONTEXT))

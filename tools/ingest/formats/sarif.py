@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +133,26 @@ class Outline:
     total: int
     result_counts: tuple[int, ...]
 
+    def reads_like(self, other: Outline) -> bool:
+        """Whether results read with this outline read the same with ``other``: one run each,
+        with the same tool, rules and artifacts. (The log matters too, for ``sarif:``
+        pointers: see :func:`adopt_log`.)"""
+        if len(self.runs) != 1 or len(other.runs) != 1:
+            return False
+        mine, theirs = self.runs[0], other.runs[0]
+        return (mine.tool, mine.tool_version, mine.rules, mine.artifact_uris) == (
+            theirs.tool,
+            theirs.tool_version,
+            theirs.rules,
+            theirs.artifact_uris,
+        )
+
+    def adopt_log(self, other: Outline) -> None:
+        """Take ``other``'s log in place, so a stream begun with this outline resolves
+        ``sarif:`` pointers against the whole log from now on."""
+        self.log.clear()
+        self.log.update(other.log)
+
     def header(self) -> ReportHeader:
         """What the store records before the first finding; the tally fills in as they come."""
         return ReportHeader(
@@ -158,6 +179,23 @@ def read_outline(path: Path, context: ParseContext) -> Outline:
     skeleton = read_skeleton(path)
     log, runs, total = _checked_log(skeleton.log, context)
     return Outline(log, tuple(runs), total, skeleton.result_counts)
+
+
+def read_head(path: Path, context: ParseContext) -> Outline | None:
+    """A provisional outline from the file's head alone: the log up to where its first run's
+    results begin, when that run has what reading its results needs (tool, rules, artifacts)
+    before them, as most producers write it. None otherwise.
+
+    Results read with it stand only if :meth:`Outline.reads_like` the outline of the whole file.
+    """
+    skeleton = read_skeleton(path, head_only=True)
+    if skeleton.result_counts != (0,):  # not stopped at the first run's results
+        return None
+    try:
+        log, runs, _ = _checked_log(skeleton.log, context)
+    except ReportRejected:
+        return None  # something it needs comes later: the whole outline will say
+    return Outline(log, tuple(runs), total=0, result_counts=(sys.maxsize,))
 
 
 def stream_results(path: Path, outline: Outline, context: ParseContext) -> ReportStream:

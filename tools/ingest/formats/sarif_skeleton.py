@@ -43,7 +43,12 @@ class Skeleton:
     """Results per run, in file order; a run whose ``results`` is not an array counts 0."""
 
 
-def read_skeleton(path: Path) -> Skeleton:
+def read_skeleton(path: Path, *, head_only: bool = False) -> Skeleton:
+    """The log without its results, and each run's result count.
+
+    ``head_only``: stop where the first run's results begin, with what came before them: enough
+    to start reading results while another pass reads the rest.
+    """
     builder = ObjectBuilder()
     counts: list[int] = []
     # The parser's raw events, with the path of keys kept here: ijson's own prefixes cost a
@@ -78,6 +83,9 @@ def read_skeleton(path: Path) -> Skeleton:
                         keys.append("item" if event == "start_array" else None)
                         if keys == _RESULTS:
                             inside = 0
+                            if head_only:
+                                builder.event(event, value)
+                                return Skeleton(log=builder.value, result_counts=tuple(counts))
                     else:
                         keys.pop()
                 else:
