@@ -36,8 +36,8 @@ ROWS_PER_MESSAGE = 1000
 """Small enough that the store starts early and memory stays flat, large enough to amortise."""
 BATCHES_AHEAD = 16
 """Batches the parser reads ahead of the first pass and holds until it ends (about 10 MB)."""
-BATCHES_IN_FLIGHT = 32
-"""Batches received and not yet stored (about 10 MB): enough to ride out a slow statement."""
+BATCHES_IN_FLIGHT = 16
+"""Batches received and not yet stored (a few MB): enough to ride out a slow statement."""
 _EXIT_WAIT_SECONDS = 5.0
 
 
