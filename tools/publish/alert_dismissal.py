@@ -39,9 +39,11 @@ MAX_COMMENT = 280
 
 
 class AlertKind(StrEnum):
+    """Each is a segment of the alert's API path (``secret-scanning`` is no password)."""
+
     CODE_SCANNING = "code-scanning"
     DEPENDABOT = "dependabot"
-    SECRET_SCANNING = "secret-scanning"  # noqa: S105  # nosec B105 (a URL path segment)
+    SECRET_SCANNING = "secret-scanning"  # noqa: S105  # nosec B105
 
 
 ALERT_KIND_OF_TOOL = {
