@@ -8,7 +8,8 @@ handful of round trips, not 100,000 ORM objects.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -104,7 +105,6 @@ def store_report(
     session.add(row)
     session.flush()
     assert row.id is not None
-    _plan_each_lookup_for_its_values(session)
     # A repository's first report (the usual first import) has nothing to look up or mark
     # fixed: one index seek saves a fingerprint lookup per batch. Its own findings never
     # match each other: a report's fingerprints are distinct (tools.ingest.draft.finalise).
@@ -123,17 +123,26 @@ def store_report(
     return dataclasses.replace(totals, fixed=fixed)
 
 
-def _plan_each_lookup_for_its_values(session: Session) -> None:
-    """On PostgreSQL, plan this transaction's statements for their actual values.
+@contextmanager
+def _planned_for_its_values(session: Session) -> Iterator[None]:
+    """On PostgreSQL, plan the statements in the block for their actual values.
 
     psycopg prepares a statement after five executions, and PostgreSQL may then switch to a
     generic plan. For the 500-parameter fingerprint lookup that plan filtered every finding of
     the repository against the list, a cost that grew with the report (a first 100,000-finding
     ingest spent ~100 s there); the plan for the values themselves takes milliseconds.
-    ``SET LOCAL`` ends with the transaction and, unlike an ``ANALYZE``, takes no lock.
+    Only around the lookups: for the whole transaction it also re-planned every foreign-key
+    check of every inserted row (the inserts took twice as long). ``SET LOCAL`` takes no lock,
+    unlike an ``ANALYZE``, and ends with the transaction at the latest.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    try:
+        yield
+    finally:
+        session.execute(text("SET LOCAL plan_cache_mode = auto"))
 
 
 @dataclass(frozen=True)
@@ -242,14 +251,15 @@ def _known_by_fingerprint(
 ) -> dict[str, _Known]:
     found: dict[str, _Known] = {}
     unique = sorted(set(fingerprints))
-    for start in range(0, len(unique), _IN_CHUNK):
-        chunk = unique[start : start + _IN_CHUNK]
-        rows = session.execute(
-            select(_FINDING.c.fingerprint, _FINDING.c.id, _FINDING.c.status).where(
-                _FINDING.c.repository == repository, _FINDING.c.fingerprint.in_(chunk)
-            )
-        ).all()
-        found.update({str(fp): _Known(int(id_), str(status)) for fp, id_, status in rows})
+    with _planned_for_its_values(session):
+        for start in range(0, len(unique), _IN_CHUNK):
+            chunk = unique[start : start + _IN_CHUNK]
+            rows = session.execute(
+                select(_FINDING.c.fingerprint, _FINDING.c.id, _FINDING.c.status).where(
+                    _FINDING.c.repository == repository, _FINDING.c.fingerprint.in_(chunk)
+                )
+            ).all()
+            found.update({str(fp): _Known(int(id_), str(status)) for fp, id_, status in rows})
     return found
 
 
@@ -335,18 +345,19 @@ def _earliest_of_other_tools(
     session: Session, repository: str, tool: str, keys: list[str]
 ) -> dict[str, int]:
     earliest: dict[str, int] = {}
-    for start in range(0, len(keys), _IN_CHUNK):
-        rows = session.execute(
-            select(_FINDING.c.correlation_key, func.min(_FINDING.c.id))
-            .where(
-                _FINDING.c.repository == repository,
-                _FINDING.c.correlation_key.in_(keys[start : start + _IN_CHUNK]),
-                _FINDING.c.tool != tool,
-                _FINDING.c.duplicate_of.is_(None),
-            )
-            .group_by(_FINDING.c.correlation_key)
-        ).all()
-        earliest.update({str(key): int(id_) for key, id_ in rows})
+    with _planned_for_its_values(session):
+        for start in range(0, len(keys), _IN_CHUNK):
+            rows = session.execute(
+                select(_FINDING.c.correlation_key, func.min(_FINDING.c.id))
+                .where(
+                    _FINDING.c.repository == repository,
+                    _FINDING.c.correlation_key.in_(keys[start : start + _IN_CHUNK]),
+                    _FINDING.c.tool != tool,
+                    _FINDING.c.duplicate_of.is_(None),
+                )
+                .group_by(_FINDING.c.correlation_key)
+            ).all()
+            earliest.update({str(key): int(id_) for key, id_ in rows})
     return earliest
 
 
