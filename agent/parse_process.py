@@ -6,10 +6,11 @@ process reads while the ingesting process stores, so on a machine with two cores
 The parser process holds no database connection and no token, and what it sends back is plain
 rows (:mod:`tools.store.rows`), cheap to pickle.
 
-The protocol, over one duplex pipe: this process sends the file, its first-pass outline (so the
-parser's start-up overlaps that pass instead of repeating it), the parse context and the CWE
-families. The parser answers with batches of rows, then the report's tally, or the reason the
-report was rejected, or the traceback of a bug.
+The protocol, over one duplex pipe: this process sends the job (the file, the parse context, the
+CWE families) as soon as the parser starts, and the checked outline of its first pass when that
+pass ends; the parser reads ahead meanwhile (:func:`_answer`). It answers with batches of rows,
+then the report's tally, or the reason the report was rejected, or the traceback of a bug.
+docs/architecture.md ("Ingest in two processes") tells the whole story.
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ class _Job:
 
 
 class ParserProcess:
-    """One parser process for one report: start it, then :meth:`rows`; always close it.
+    """One parser process for one report: :meth:`read`, :meth:`follow`, :meth:`batches`; always
+    close it.
 
-    Start it before the first pass, so its interpreter start-up runs while that pass does.
+    Start it before the first pass, so its start-up and reading ahead run while that pass does.
     A thread here receives the parser's batches into a bounded inbox: the parser keeps working
     while this process runs a statement, instead of waiting for it with one batch in the pipe.
     """
@@ -231,7 +233,10 @@ def _answer(conn: Connection, job: _Job) -> None:
         batches = finding_batches(stream.findings, job.cwe_families, ROWS_PER_MESSAGE)
     for batch in batches:
         conn.send(("rows", batch))
-    conn.send(("done", stream.tally))
+    tally = stream.tally
+    if tally.findings + tally.merged + tally.ignored + tally.quarantined != outline.total:
+        raise ReportRejected("the file changed while it was being read")
+    conn.send(("done", tally))
 
 
 def _send(conn: Connection, message: tuple[str, Any]) -> None:
