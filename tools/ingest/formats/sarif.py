@@ -136,7 +136,7 @@ class Outline:
     def reads_like(self, other: Outline) -> bool:
         """Whether results read with this outline read the same with ``other``: one run each,
         with the same tool, rules and artifacts. (The log matters too, for ``sarif:``
-        pointers: see :func:`adopt_log`.)"""
+        pointers: see :meth:`adopt_log`.)"""
         if len(self.runs) != 1 or len(other.runs) != 1:
             return False
         mine, theirs = self.runs[0], other.runs[0]
