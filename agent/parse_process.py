@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import queue
+import subprocess  # nosec B404
+import sys
 import threading
 import traceback
 from collections.abc import Iterator, Mapping
@@ -63,19 +66,26 @@ class ParserProcess:
     """
 
     def __init__(self) -> None:
-        # spawn, not fork: the ingesting process may have threads (a worker's pool, a database
-        # pool), and a fork copies their locks in whatever state they are in.
-        context = multiprocessing.get_context("spawn")
-        self._conn, theirs = context.Pipe(duplex=True)
-        self._process = context.Process(target=_serve, args=(theirs,), name="appsec-parser")
-        self._process.start()
+        # A new interpreter running this module, not a fork: the ingesting process may have
+        # threads (a worker's pool, a database pool), and a fork copies their locks in whatever
+        # state they are in. Not multiprocessing's spawn either: that imports the parent's main
+        # module again, and the CLI's is the whole application (2 s and 150 MB before the
+        # first result). It gets no APPSEC_TRIAGE_* variable: no token, no key, no database.
+        self._conn, theirs = multiprocessing.Pipe(duplex=True)
+        # Our own interpreter running our own module, with no shell.
+        self._process = subprocess.Popen(  # noqa: S603  # nosec B603
+            [sys.executable, "-m", __name__, str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            env=_parser_environment(),
+            stdin=subprocess.DEVNULL,
+        )
         theirs.close()
         self._inbox: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=BATCHES_IN_FLIGHT)
         self._stopping = threading.Event()
         self._receiver: threading.Thread | None = None
 
     @property
-    def pid(self) -> int | None:
+    def pid(self) -> int:
         return self._process.pid
 
     def read(self, path: Path, context: ParseContext, cwe_families: Mapping[str, str]) -> None:
@@ -137,15 +147,14 @@ class ParserProcess:
         self._stopping.set()
         if self._receiver is None or self._receiver.is_alive():
             self._process.kill()  # its end of the pipe closes, so the receiver sees the end
-        else:
-            self._process.join(timeout=_EXIT_WAIT_SECONDS)
         if self._receiver is not None:
             self._receiver.join()
         self._conn.close()
-        if self._process.is_alive():
+        try:
+            self._process.wait(timeout=_EXIT_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
             self._process.kill()
-        self._process.join()
-        self._process.close()
+            self._process.wait()
 
     def _receive(self) -> None:
         """Move the parser's messages to the inbox until its last one, or until it is gone."""
@@ -164,8 +173,10 @@ class ParserProcess:
                 return
 
     def _ended(self) -> ReportRejected:
-        self._process.join(timeout=_EXIT_WAIT_SECONDS)
-        code = self._process.exitcode
+        try:
+            code: int | None = self._process.wait(timeout=_EXIT_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            code = None
         if code is None:
             status = "still running"
         else:
@@ -239,7 +250,19 @@ def _answer(conn: Connection, job: _Job) -> None:
     conn.send(("done", tally))
 
 
+def _parser_environment() -> dict[str, str]:
+    """This environment without the product's settings, and with this interpreter's import path
+    (the parser must import this same code)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("APPSEC_TRIAGE_")}
+    environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    return environment
+
+
 def _send(conn: Connection, message: tuple[str, Any]) -> None:
     # When the ingesting process is gone or stopped listening, nobody is left to tell.
     with contextlib.suppress(OSError):
         conn.send(message)
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])))

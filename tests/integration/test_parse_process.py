@@ -202,3 +202,14 @@ def test_the_cli_ingests_through_a_parser_process(cli: Cli, tmp_path: Path) -> N
     assert result.code == 0, result.stderr
     (row,) = json.loads(result.stdout)
     assert row["status"] == "ok" and row["new"] == 2 * ROWS_PER_MESSAGE + 17 + 1  # + the secret
+
+
+def test_no_setting_reaches_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    canary = "ghp_canary0parser0must0never0see0this00000"
+    monkeypatch.setenv("APPSEC_TRIAGE_GITHUB_TOKEN", canary)
+    monkeypatch.setenv("APPSEC_TRIAGE_DB_URL", "postgresql://user:pw@db/triage")
+    with ParserProcess() as parser:
+        environ = Path(f"/proc/{parser.pid}/environ").read_bytes()
+    assert b"PYTHONPATH=" in environ  # the parser's environment, read for real
+    assert canary.encode() not in environ
+    assert b"APPSEC_TRIAGE_" not in environ
