@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +210,17 @@ def test_no_setting_reaches_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APPSEC_TRIAGE_GITHUB_TOKEN", canary)
     monkeypatch.setenv("APPSEC_TRIAGE_DB_URL", "postgresql://user:pw@db/triage")
     with ParserProcess() as parser:
-        environ = Path(f"/proc/{parser.pid}/environ").read_bytes()
+        environ = _environment_of(parser.pid)
     assert b"PYTHONPATH=" in environ  # the parser's environment, read for real
     assert canary.encode() not in environ
     assert b"APPSEC_TRIAGE_" not in environ
+
+
+def _environment_of(pid: int) -> bytes:
+    """/proc's view of a process's environment. Popen returns once exec has begun, and Linux
+    shows an empty environment until the new program's stack is built: wait for it."""
+    deadline = time.monotonic() + 30
+    while not (environ := Path(f"/proc/{pid}/environ").read_bytes()):
+        assert time.monotonic() < deadline, "the parser never showed an environment"
+        time.sleep(0.01)
+    return environ
