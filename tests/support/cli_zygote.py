@@ -108,9 +108,6 @@ def _child(call: Call, out: BinaryIO, err: BinaryIO) -> None:
         os.dup2(out.fileno(), 1)
         os.dup2(err.fileno(), 2)
         sys.argv = [str(Path(sys.executable).parent / "appsec-triage"), *call.args]
-        # A user's appsec-triage is a top-level process, free to start its own (a parser
-        # process); the zygote is a daemon, and a fork would inherit that.
-        multiprocessing.current_process().daemon = False
         from agent.cli import main
 
         try:
