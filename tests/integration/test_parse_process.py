@@ -162,7 +162,6 @@ def _outline(tmp_path: Path) -> tuple[Path, sarif.Outline, ParseContext]:
 def test_a_parser_that_dies_rejects_the_report_with_the_reason(tmp_path: Path) -> None:
     path, outline, context = _outline(tmp_path)
     with ParserProcess() as parser:
-        assert parser.pid is not None
         os.kill(parser.pid, signal.SIGKILL)
         with pytest.raises(ReportRejected, match=r"parser process ended .*signal 9"):
             parser.read(path, context, {})
@@ -189,7 +188,6 @@ def test_an_ingest_that_stops_early_stops_its_parser(tmp_path: Path) -> None:
     assert next(batches)
     pid = parser.pid
     parser.close()
-    assert pid is not None
     with pytest.raises(ProcessLookupError):  # ended and reaped, not left running
         os.kill(pid, 0)
     assert tally.findings == 0  # it never finished
