@@ -131,6 +131,19 @@ def answer(payload: Mapping[str, Any] | str, *, usage: tuple[int, int] | None = 
     return respond
 
 
+def answer_when_asked(payload: Mapping[str, Any]) -> Responder:
+    """A model that investigates no further: a turn without tool calls, until the request asks
+    for the structured answer, then ``payload``."""
+    structured = answer(payload)
+
+    def respond(request: RecordedRequest) -> Reply:
+        if request.wants_json_schema or request.forced_tool:
+            return structured(request)
+        return text("I have read enough.")
+
+    return respond
+
+
 def fail(status: int, *, retry_after: float | None = None, message: str = "") -> Reply:
     """An HTTP error in OpenAI's error format, with ``retry-after`` (seconds) when given."""
     headers = {"retry-after": f"{retry_after:g}"} if retry_after is not None else {}

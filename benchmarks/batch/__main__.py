@@ -40,14 +40,7 @@ from agent.runtime import open_runtime
 from agent.worker import WorkerOptions, run_worker
 from benchmarks.stores import fresh_store
 from config.settings import Settings
-from evals.openai_stub import (
-    STUB_API_KEY,
-    RecordedRequest,
-    Reply,
-    answer,
-    running_openai_stub,
-    text,
-)
+from evals.openai_stub import STUB_API_KEY, answer_when_asked, running_openai_stub
 from tests.support.ingesting import ingest, options
 
 REPOSITORY = "bench/batch"
@@ -63,16 +56,9 @@ ANSWER = {
 }
 
 
-def _respond(request: RecordedRequest) -> Reply:
-    """The final structured answer when asked for one; otherwise a turn without tool calls."""
-    if request.wants_json_schema or request.forced_tool:
-        return answer(ANSWER)(request)
-    return text("I have read enough.")
-
-
 def _serve_stub(latency: float, channel: Connection) -> None:
     """Child process: serve the stub until told to stop, then report how many calls it took."""
-    with running_openai_stub(fallback=_respond, latency=latency) as stub:
+    with running_openai_stub(fallback=answer_when_asked(ANSWER), latency=latency) as stub:
         channel.send(stub.openai_base_url)
         channel.recv()
         channel.send(len(stub.completions()))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from agent.llm.prompts import PROMPT_VERSION
 from evals.gate import BASELINES, load_baseline
-from evals.openai_stub import STUB_API_KEY, RecordedRequest, Reply, answer, running_openai_stub
+from evals.openai_stub import STUB_API_KEY, answer_when_asked, running_openai_stub
 from tests.conftest import Cli
 
 ANSWER = {
@@ -25,14 +25,8 @@ ANSWER = {
 }
 
 
-def _respond(request: RecordedRequest) -> Reply:
-    if request.wants_json_schema or request.forced_tool:
-        return answer(ANSWER)(request)
-    return Reply(content="I have read enough.")
-
-
 def test_the_example_eval_runs_against_a_configured_model(cli: Cli, tmp_path: Path) -> None:
-    with running_openai_stub(fallback=_respond) as stub:
+    with running_openai_stub(fallback=answer_when_asked(ANSWER)) as stub:
         config = tmp_path / "stub.toml"
         config.write_text(
             'provider = "openai"\nmodel = "stub-model"\n'

@@ -14,14 +14,7 @@ from agent.runtime import open_runtime
 from agent.worker import WorkerOptions, run_worker
 from config.settings import Settings
 from tests.support.ingesting import ingest
-from tests.support.openai_stub import (
-    STUB_API_KEY,
-    RecordedRequest,
-    Reply,
-    answer,
-    running_openai_stub,
-    text,
-)
+from tests.support.openai_stub import STUB_API_KEY, answer_when_asked, running_openai_stub
 from tools.store.claims import claim_cases
 from tools.store.tables import CaseRow, CaseStatus
 
@@ -34,12 +27,6 @@ ANSWER = {
     "confidence": 0.8,
     "cwe_ids": ["CWE-95"],
 }
-
-
-def _respond(request: RecordedRequest) -> Reply:
-    if request.wants_json_schema or request.forced_tool:
-        return answer(ANSWER)(request)
-    return text("I have read enough.")
 
 
 def _code_findings(root: Path, count: int) -> tuple[Path, Path]:
@@ -84,7 +71,7 @@ def test_a_case_slower_than_its_lease_is_renewed_and_not_taken_over(
 ) -> None:
     repo, report = _code_findings(tmp_path, 2)
     # Each model call takes 1.5 s, so each case about 3 s: three times the 1 s lease.
-    with running_openai_stub(fallback=_respond, latency=1.5) as stub:
+    with running_openai_stub(fallback=answer_when_asked(ANSWER), latency=1.5) as stub:
         runtime = open_runtime(
             Settings(
                 db_url=db_url,
